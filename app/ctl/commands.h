@@ -1,0 +1,12 @@
+#pragma once
+
+#include <QStringList>
+
+namespace headroom::ctl {
+
+// Each verb takes its arguments (after the verb) and returns the process exit code:
+// 0 success, 1 failure, 2 usage error.
+int sandbox(const QStringList &arguments);
+int traffic(const QStringList &arguments);
+
+} // namespace headroom::ctl

@@ -1,0 +1,49 @@
+// headroomctl: the Headroom core without widgets - the headless controller and scripting verbs.
+
+#include "commands.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+namespace {
+
+void usage(QTextStream &out)
+{
+    out << "Usage: headroomctl <verb> [options]\n\n"
+           "Verbs:\n"
+           "  sandbox up|down|status   the local sandbox network (PowerDNS, BIND, HAProxy, nginx)\n"
+           "  traffic                  emulated clients behind caching resolvers, sending HTTP\n\n"
+           "Run 'headroomctl <verb> --help' for the options of a verb.\n";
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("headroomctl"));
+    QCoreApplication::setOrganizationName(QStringLiteral("headroom"));
+    QCoreApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+
+    QStringList args = QCoreApplication::arguments();
+    args.removeFirst();
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    if (args.isEmpty() || args.first() == QLatin1String("--help") ||
+        args.first() == QLatin1String("help") || args.first() == QLatin1String("-h")) {
+        usage(args.isEmpty() ? err : out);
+        return args.isEmpty() ? 2 : 0;
+    }
+    if (args.first() == QLatin1String("--version")) {
+        out << "headroomctl " << QCoreApplication::applicationVersion() << "\n";
+        return 0;
+    }
+    const QString verb = args.takeFirst();
+    if (verb == QLatin1String("sandbox"))
+        return headroom::ctl::sandbox(args);
+    if (verb == QLatin1String("traffic"))
+        return headroom::ctl::traffic(args);
+    err << "headroomctl: unknown verb '" << verb << "'\n";
+    usage(err);
+    return 2;
+}

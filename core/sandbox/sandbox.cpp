@@ -1,0 +1,479 @@
+#include "sandbox.h"
+
+#include "dns/dnsclient.h"
+#include "security/secretfile.h"
+#include "serverconfigs.h"
+#include "store/pdnsbackend.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+#include <QUdpSocket>
+
+namespace headroom {
+
+namespace {
+
+bool writeFile(const QString &path, const QByteArray &data, QString *error, bool ownerOnly = false)
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    if (ownerOnly)
+        f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    f.write(data);
+    if (!f.commit()) {
+        *error = QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    return true;
+}
+
+bool tcpPortFree(const QHostAddress &address, quint16 port)
+{
+    QTcpServer server;
+    const bool ok = server.listen(address, port);
+    server.close();
+    return ok;
+}
+
+bool udpPortFree(const QHostAddress &address, quint16 port)
+{
+    QUdpSocket socket;
+    return socket.bind(address, port, QAbstractSocket::DontShareAddress);
+}
+
+// A minimal blocking HTTP/1.0 GET, enough to see that a server answers.
+int httpStatus(const QHostAddress &address, quint16 port, const QByteArray &host,
+               const QByteArray &path, int timeoutMs)
+{
+    QTcpSocket s;
+    s.connectToHost(address, port);
+    if (!s.waitForConnected(timeoutMs))
+        return -1;
+    s.write("GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+    if (!s.waitForBytesWritten(timeoutMs))
+        return -1;
+    QByteArray head;
+    QDeadlineTimer deadline(timeoutMs);
+    while (!head.contains('\n') && !deadline.hasExpired()) {
+        if (!s.waitForReadyRead(int(std::max<qint64>(1, deadline.remainingTime()))))
+            break;
+        head += s.read(512);
+    }
+    // "HTTP/1.x NNN ..."
+    const QList<QByteArray> parts = head.left(head.indexOf('\n')).split(' ');
+    return parts.size() >= 2 ? parts[1].toInt() : -1;
+}
+
+QString readyFailure(const QString &name, const ServerProcess &process, const QString &why)
+{
+    return QStringLiteral("%1 did not start: %2\n  log: %3\n%4")
+        .arg(name, why, process.logFile, logTail(process.logFile, 8));
+}
+
+} // namespace
+
+Sandbox::Sandbox(SandboxLayout layout) : m_layout(std::move(layout)) {}
+
+QList<ServerProcess> Sandbox::recorded() const
+{
+    QList<ServerProcess> out;
+    QFile f(m_layout.statusFile());
+    if (!f.open(QIODevice::ReadOnly) || f.size() > 1 << 20)
+        return out;
+    const QJsonObject root = QJsonDocument::fromJson(f.readAll()).object();
+    for (const auto &v : root.value(QStringLiteral("processes")).toArray())
+        out.append(ServerProcess::fromJson(v.toObject()));
+    return out;
+}
+
+bool Sandbox::writeRecord(const QList<SandboxServerStatus> &servers, QString *error) const
+{
+    QJsonArray processes;
+    for (const auto &s : servers) {
+        QJsonObject o = s.process.toJson();
+        o.insert(QStringLiteral("kind"), s.kind);
+        processes.append(o);
+    }
+    QJsonObject root{{QStringLiteral("layout"), m_layout.toJson()},
+                     {QStringLiteral("processes"), processes}};
+    return writeFile(m_layout.statusFile(), QJsonDocument(root).toJson(), error);
+}
+
+SandboxStatus Sandbox::status() const
+{
+    SandboxStatus st;
+    QFile f(m_layout.statusFile());
+    if (!f.open(QIODevice::ReadOnly) || f.size() > 1 << 20)
+        return st;
+    const QJsonObject root = QJsonDocument::fromJson(f.readAll()).object();
+    st.exists = true;
+    st.running = true;
+    for (const auto &v : root.value(QStringLiteral("processes")).toArray()) {
+        SandboxServerStatus s;
+        s.process = ServerProcess::fromJson(v.toObject());
+        s.name = s.process.name;
+        s.kind = v.toObject().value(QStringLiteral("kind")).toString();
+        s.running = s.process.isAlive();
+        st.running = st.running && s.running;
+        st.servers.append(s);
+    }
+    st.running = st.running && !st.servers.isEmpty();
+    return st;
+}
+
+QJsonObject Sandbox::statusJson() const
+{
+    const SandboxStatus st = status();
+    QJsonObject root = m_layout.toJson();
+    root.insert(QStringLiteral("state"), !st.exists ? QStringLiteral("stopped")
+                                         : st.running ? QStringLiteral("running")
+                                         : st.servers.isEmpty() ? QStringLiteral("stopped")
+                                                                : QStringLiteral("degraded"));
+    QJsonArray servers;
+    for (const auto &s : st.servers) {
+        servers.append(QJsonObject{{QStringLiteral("name"), s.name},
+                                   {QStringLiteral("kind"), s.kind},
+                                   {QStringLiteral("pid"), s.process.pid},
+                                   {QStringLiteral("running"), s.running},
+                                   {QStringLiteral("log"), s.process.logFile}});
+    }
+    root.insert(QStringLiteral("servers"), servers);
+    return root;
+}
+
+bool Sandbox::checkPortsFree(QString *error) const
+{
+    const auto dnsFree = [&](const DnsServerEndpoint &e) {
+        if (tcpPortFree(e.address, e.port) && udpPortFree(e.address, e.port))
+            return true;
+        *error = QStringLiteral("%1: %2:%3 is already in use (another sandbox or DNS server?); "
+                                "choose another --port-base")
+                     .arg(e.name, e.address.toString())
+                     .arg(e.port);
+        return false;
+    };
+    const auto httpFree = [&](const QString &name, const QHostAddress &a, quint16 port) {
+        if (tcpPortFree(a, port))
+            return true;
+        *error = QStringLiteral("%1: %2:%3 is already in use; choose another --port-base")
+                     .arg(name, a.toString())
+                     .arg(port);
+        return false;
+    };
+    if (!dnsFree(m_layout.authoritative) || !dnsFree(m_layout.purchaserDns) ||
+        !dnsFree(m_layout.recursor))
+        return false;
+    for (const auto &p : m_layout.proxies) {
+        if (!httpFree(p.name, p.address, p.httpPort) ||
+            !httpFree(p.name, p.address, p.metricsPort))
+            return false;
+    }
+    for (const auto &o : m_layout.origins) {
+        if (!httpFree(o.name, o.address, o.httpPort))
+            return false;
+    }
+    return true;
+}
+
+bool Sandbox::prepare(QString *error)
+{
+    QDir root;
+    for (const QString &dir :
+         {m_layout.stateDir, m_layout.logDir(), m_layout.stateDir + QStringLiteral("/secrets")}) {
+        if (!root.mkpath(dir)) {
+            *error = QStringLiteral("cannot create %1").arg(dir);
+            return false;
+        }
+    }
+    QFile::setPermissions(m_layout.stateDir + QStringLiteral("/secrets"),
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                              QFileDevice::ExeOwner);
+    // Secrets are made on first start and kept, so clients configured once keep working.
+    const QByteArray updateSecret =
+        secretfile::readOrCreateBase64(m_layout.updateKeyFile(), 32, error);
+    if (updateSecret.isEmpty())
+        return false;
+    const QByteArray axfrSecret = secretfile::readOrCreateBase64(m_layout.axfrKeyFile(), 32, error);
+    if (axfrSecret.isEmpty())
+        return false;
+    if (!serverconfigs::isBase64Secret(updateSecret) || !serverconfigs::isBase64Secret(axfrSecret)) {
+        *error = QStringLiteral("a secret file in %1/secrets is not base64").arg(m_layout.stateDir);
+        return false;
+    }
+
+    const auto dirFor = [&](const QString &name) {
+        const QString d = m_layout.serverDir(name);
+        root.mkpath(d);
+        return d;
+    };
+
+    // PowerDNS Authoritative, with a fresh backend database each start.
+    const QString pdnsDir = dirFor(m_layout.authoritative.name);
+    const QString pdnsDb = pdnsDir + QStringLiteral("/pdns.sqlite3");
+    if (!writeFile(pdnsDir + QStringLiteral("/pdns.conf"), serverconfigs::pdnsConf(m_layout, pdnsDb),
+                   error))
+        return false;
+    const QString ns = QStringLiteral("ns1.") + m_layout.ourZone;
+    const auto soa = [&](const QString &zone) {
+        return PdnsBackendSeeder::Record{
+            zone, QStringLiteral("SOA"),
+            ns + QStringLiteral(". hostmaster.") + zone + QStringLiteral(". 1 10800 3600 604800 5"),
+            300};
+    };
+    QList<PdnsBackendSeeder::Zone> zones;
+    zones.append({m_layout.ourZone,
+                  {soa(m_layout.ourZone),
+                   {m_layout.ourZone, QStringLiteral("NS"), ns + QLatin1Char('.'), 300},
+                   {ns, QStringLiteral("A"), m_layout.authoritative.address.toString(), 300}}});
+    PdnsBackendSeeder::Zone news{m_layout.subscriberZone,
+                                 {soa(m_layout.subscriberZone),
+                                  {m_layout.subscriberZone, QStringLiteral("NS"),
+                                   ns + QLatin1Char('.'), 300}}};
+    // The long-term subscriber is served by every proxy: a static RRset, no split needed.
+    for (const auto &p : m_layout.proxies) {
+        news.records.append(
+            {m_layout.subscriberZone, QStringLiteral("A"), p.address.toString(), 20});
+        news.records.append({QStringLiteral("www.") + m_layout.subscriberZone, QStringLiteral("A"),
+                             p.address.toString(), 20});
+    }
+    zones.append(news);
+    if (!PdnsBackendSeeder::create(pdnsDb, PdnsBackendSeeder::defaultSchemaPath(), zones,
+                                   m_layout.updateKeyName, m_layout.algorithm, updateSecret, error))
+        return false;
+
+    const QString recDir = dirFor(m_layout.recursor.name);
+    if (!writeFile(recDir + QStringLiteral("/recursor.conf"), serverconfigs::recursorConf(m_layout),
+                   error))
+        return false;
+
+    const QString bindDir = dirFor(m_layout.purchaserDns.name);
+    if (!writeFile(bindDir + QStringLiteral("/named.conf"),
+                   serverconfigs::namedConf(m_layout, axfrSecret), error, true) ||
+        !writeFile(bindDir + QLatin1Char('/') + m_layout.purchaserZone + QStringLiteral(".zone"),
+                   serverconfigs::purchaserZoneFile(m_layout), error))
+        return false;
+
+    for (const auto &p : m_layout.proxies) {
+        const QString d = dirFor(p.name);
+        if (!writeFile(d + QStringLiteral("/haproxy.cfg"), serverconfigs::haproxyCfg(m_layout, p),
+                       error) ||
+            !writeFile(p.hostMap, serverconfigs::haproxyHostMap(m_layout), error))
+            return false;
+    }
+    for (const auto &o : m_layout.origins) {
+        const QString d = dirFor(o.name);
+        root.mkpath(d + QStringLiteral("/tmp"));
+        if (!writeFile(d + QStringLiteral("/nginx.conf"), serverconfigs::nginxConf(m_layout, o),
+                       error))
+            return false;
+    }
+    return true;
+}
+
+QList<Sandbox::Planned> Sandbox::plan(const Options &options, QString *error) const
+{
+    const struct
+    {
+        const char *server;
+        const char *program;
+        const char *package;
+    } programs[] = {{"pdns-auth", "pdns_server", "pdns-server pdns-backend-sqlite3"},
+                    {"recursor", "pdns_recursor", "pdns-recursor"},
+                    {"purchaser-dns", "named", "bind9"},
+                    {"proxies", "haproxy", "haproxy"},
+                    {"origins", "nginx", "nginx-light"}};
+    QHash<QString, QString> found;
+    for (const auto &p : programs) {
+        const QString program = QString::fromLatin1(p.program);
+        const QString path = options.programOverrides.value(program,
+                                                            ServerProcess::findProgram(program));
+        if (path.isEmpty()) {
+            *error = QStringLiteral("%1: program '%2' not found; install it with: apt-get install "
+                                    "%3 (./scripts/setup does)")
+                         .arg(QString::fromLatin1(p.server), QString::fromLatin1(p.program),
+                              QString::fromLatin1(p.package));
+            return {};
+        }
+        found.insert(QString::fromLatin1(p.program), path);
+    }
+
+    QList<Planned> out;
+    for (const auto &o : m_layout.origins) {
+        const QString d = m_layout.serverDir(o.name);
+        out.append({o.name, QStringLiteral("origin"), found.value(QStringLiteral("nginx")),
+                    {QStringLiteral("-p"), d, QStringLiteral("-e"),
+                     m_layout.logDir() + QLatin1Char('/') + o.name + QStringLiteral(".error.log"),
+                     QStringLiteral("-c"), d + QStringLiteral("/nginx.conf"), QStringLiteral("-g"),
+                     QStringLiteral("daemon off;")},
+                    d});
+    }
+    const QString bindDir = m_layout.serverDir(m_layout.purchaserDns.name);
+    out.append({m_layout.purchaserDns.name, QStringLiteral("dns-purchaser"),
+                found.value(QStringLiteral("named")),
+                {QStringLiteral("-g"), QStringLiteral("-c"), bindDir + QStringLiteral("/named.conf")},
+                bindDir});
+    const QString pdnsDir = m_layout.serverDir(m_layout.authoritative.name);
+    out.append({m_layout.authoritative.name, QStringLiteral("dns-authoritative"),
+                found.value(QStringLiteral("pdns_server")),
+                {QStringLiteral("--config-dir=") + pdnsDir},
+                pdnsDir});
+    const QString recDir = m_layout.serverDir(m_layout.recursor.name);
+    out.append({m_layout.recursor.name, QStringLiteral("dns-recursor"),
+                found.value(QStringLiteral("pdns_recursor")),
+                {QStringLiteral("--config-dir=") + recDir},
+                recDir});
+    for (const auto &p : m_layout.proxies) {
+        const QString d = m_layout.serverDir(p.name);
+        out.append({p.name, QStringLiteral("proxy"), found.value(QStringLiteral("haproxy")),
+                    {QStringLiteral("-W"), QStringLiteral("-db"), QStringLiteral("-f"),
+                     d + QStringLiteral("/haproxy.cfg"), QStringLiteral("-S"), p.masterSocket},
+                    d});
+    }
+    if (options.baseLoadRps > 0 && !options.trafficProgram.isEmpty()) {
+        out.append({QStringLiteral("base-load"), QStringLiteral("traffic"), options.trafficProgram,
+                    {QStringLiteral("traffic"), QStringLiteral("--profile"),
+                     QStringLiteral("diurnal"), QStringLiteral("--rate"),
+                     QString::number(options.baseLoadRps), QStringLiteral("--duration"),
+                     QStringLiteral("0"), QStringLiteral("--period"),
+                     QString::number(options.diurnalPeriodSeconds), QStringLiteral("--host"),
+                     m_layout.subscriberZone, QStringLiteral("--port-base"),
+                     QString::number(m_layout.portBase), QStringLiteral("--state-dir"),
+                     m_layout.stateDir, QStringLiteral("--report-every"), QStringLiteral("60")},
+                    m_layout.stateDir});
+    }
+    return out;
+}
+
+bool Sandbox::waitReady(const Planned &planned, const ServerProcess &process, int timeoutMs,
+                        QString *error) const
+{
+    QDeadlineTimer deadline(timeoutMs);
+    QString lastProblem = QStringLiteral("no answer yet");
+    const auto dnsProbe = [&](const DnsServerEndpoint &e, bool rd) {
+        const DnsResponse r = DnsClient::querySync(
+            e.address, e.port, {e.zones.value(0), quint16(RecordType::SOA), rd}, 300);
+        if (r.ok() && !r.answer.isEmpty())
+            return true;
+        lastProblem = r.answered ? QStringLiteral("SOA query answered %1").arg(rcodeName(r.rcode))
+                                 : r.error;
+        return false;
+    };
+    while (!deadline.hasExpired()) {
+        if (!process.isAlive()) {
+            *error = readyFailure(planned.name, process,
+                                  QStringLiteral("the process exited during start-up"));
+            return false;
+        }
+        bool ready = false;
+        if (planned.kind == QLatin1String("dns-authoritative")) {
+            ready = dnsProbe(m_layout.authoritative, false);
+        } else if (planned.kind == QLatin1String("dns-purchaser")) {
+            ready = dnsProbe(m_layout.purchaserDns, false);
+        } else if (planned.kind == QLatin1String("dns-recursor")) {
+            ready = dnsProbe(m_layout.recursor, true);
+        } else if (planned.kind == QLatin1String("proxy")) {
+            for (const auto &p : m_layout.proxies) {
+                if (p.name != planned.name)
+                    continue;
+                const int metrics = httpStatus(p.address, p.metricsPort, "metrics", "/metrics", 500);
+                const int site = httpStatus(p.address, p.httpPort,
+                                            m_layout.subscriberZone.toLatin1(), "/", 500);
+                ready = metrics == 200 && site == 200;
+                lastProblem = QStringLiteral("metrics answered %1, %2 answered %3")
+                                  .arg(metrics)
+                                  .arg(m_layout.subscriberZone)
+                                  .arg(site);
+            }
+        } else if (planned.kind == QLatin1String("origin")) {
+            for (const auto &o : m_layout.origins) {
+                if (o.name != planned.name)
+                    continue;
+                const int st = httpStatus(o.address, o.httpPort, o.site.toLatin1(), "/", 500);
+                ready = st == 200;
+                lastProblem = QStringLiteral("HTTP answered %1").arg(st);
+            }
+        } else {
+            ready = true; // the traffic generator has nothing to probe
+        }
+        if (ready)
+            return true;
+        QThread::msleep(50);
+    }
+    *error = readyFailure(planned.name, process,
+                          QStringLiteral("not ready within %1 ms (%2)").arg(timeoutMs).arg(lastProblem));
+    return false;
+}
+
+bool Sandbox::up(const Options &options, QString *error)
+{
+    const SandboxStatus current = status();
+    if (current.running)
+        return true; // attach
+    if (current.exists && !down(error))
+        return false;
+
+    if (!checkPortsFree(error))
+        return false;
+    const QList<Planned> planned = plan(options, error);
+    if (planned.isEmpty())
+        return false;
+    if (!prepare(error))
+        return false;
+
+    QList<SandboxServerStatus> started;
+    const auto fail = [&](const QString &message) {
+        *error = message;
+        QString ignored;
+        writeRecord(started, &ignored);
+        down(&ignored);
+        return false;
+    };
+    for (const Planned &p : planned) {
+        SandboxServerStatus s;
+        s.name = p.name;
+        s.kind = p.kind;
+        const QString log = m_layout.logDir() + QLatin1Char('/') + p.name + QStringLiteral(".log");
+        QFile::remove(log);
+        QString startError;
+        if (!ServerProcess::start(p.name, p.program, p.arguments, p.workDir, log, &s.process,
+                                  &startError))
+            return fail(startError);
+        s.running = true;
+        started.append(s);
+        QString ignored;
+        writeRecord(started, &ignored); // so that down() finds it even if we die now
+        QString readyError;
+        if (!waitReady(p, s.process, options.readyTimeoutMs, &readyError))
+            return fail(readyError);
+    }
+    return writeRecord(started, error);
+}
+
+bool Sandbox::down(QString *error)
+{
+    const QList<ServerProcess> processes = recorded();
+    QStringList stuck;
+    // Reverse start order: load generator and proxies first, origins last.
+    for (auto it = processes.crbegin(); it != processes.crend(); ++it) {
+        if (!it->stop(5000))
+            stuck.append(QStringLiteral("%1 (pid %2)").arg(it->name).arg(it->pid));
+    }
+    if (!stuck.isEmpty()) {
+        *error = QStringLiteral("could not stop: %1").arg(stuck.join(QStringLiteral(", ")));
+        return false;
+    }
+    QFile::remove(m_layout.statusFile());
+    return true;
+}
+
+} // namespace headroom

@@ -1,0 +1,78 @@
+#pragma once
+
+#include "sandboxlayout.h"
+#include "serverprocess.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+
+namespace headroom {
+
+struct SandboxServerStatus
+{
+    QString name;
+    QString kind; // dns-authoritative, dns-purchaser, dns-recursor, proxy, origin, traffic
+    ServerProcess process;
+    bool running = false;
+};
+
+struct SandboxStatus
+{
+    bool exists = false;  // a status file was found
+    bool running = false; // every recorded process is alive
+    QList<SandboxServerStatus> servers;
+};
+
+// The local sandbox network: PowerDNS Authoritative + Recursor, BIND 9 as the purchaser's DNS,
+// three HAProxy proxies, three nginx origins, and optionally a base-load traffic generator.
+// Everything is started from configurations generated into the state directory, on loopback.
+// All calls block (they start and probe processes): call them off the GUI thread.
+class Sandbox final
+{
+public:
+    struct Options
+    {
+        // Requests/s of time-compressed diurnal load on the subscriber site; 0 = none.
+        double baseLoadRps = 0;
+        int diurnalPeriodSeconds = 600;
+        QString trafficProgram; // headroomctl, which runs the generator
+        int readyTimeoutMs = 15000;
+        // Program name -> path, replacing the search in PATH (tests use it to inject failures).
+        QHash<QString, QString> programOverrides;
+    };
+
+    explicit Sandbox(SandboxLayout layout);
+
+    const SandboxLayout &layout() const { return m_layout; }
+
+    // Starts every server, or attaches when all are already running. On failure, stops what it
+    // started and returns false with an error naming the server and its log.
+    bool up(const Options &options, QString *error);
+    // Stops exactly the processes this sandbox started (pid + start time checked).
+    bool down(QString *error);
+    SandboxStatus status() const;
+    QJsonObject statusJson() const;
+
+private:
+    struct Planned
+    {
+        QString name;
+        QString kind;
+        QString program;
+        QStringList arguments;
+        QString workDir;
+    };
+
+    bool prepare(QString *error);
+    bool checkPortsFree(QString *error) const;
+    QList<Planned> plan(const Options &options, QString *error) const;
+    bool waitReady(const Planned &planned, const ServerProcess &process, int timeoutMs,
+                   QString *error) const;
+    QList<ServerProcess> recorded() const;
+    bool writeRecord(const QList<SandboxServerStatus> &servers, QString *error) const;
+
+    SandboxLayout m_layout;
+};
+
+} // namespace headroom

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+namespace headroom {
+
+struct DnsServerEndpoint
+{
+    QString name;
+    QHostAddress address;
+    quint16 port = 0;
+    QStringList zones; // zones this server answers for (or forwards, for the recursor)
+};
+
+struct ProxyEndpoint
+{
+    QString name;
+    QHostAddress address;
+    quint16 httpPort = 0;
+    quint16 metricsPort = 0;
+    QString runtimeSocket; // HAProxy runtime API (admin level), a unix socket in the state dir
+    QString masterSocket;  // HAProxy master CLI, for reloads
+    QString hostMap;       // Host -> backend map file
+};
+
+struct OriginEndpoint
+{
+    QString name;
+    QHostAddress address;
+    quint16 httpPort = 0;
+    QString site; // the site it serves: shop.example (purchaser) or news.example (subscriber)
+};
+
+// Where every sandbox server lives: derived only from the port base and the state directory,
+// so that two sandboxes with different port bases run side by side.
+//   base+0 authoritative DNS  base+1 purchaser DNS  base+2 recursor   (all on 127.0.0.1)
+//   base+10 proxy HTTP  base+11 proxy metrics      (127.0.1.1-3)
+//   base+20 origin HTTP                             (127.0.2.1-3)
+struct SandboxLayout
+{
+    static constexpr int kDefaultPortBase = 25300;
+    static constexpr int kPortSpan = 30;
+
+    int portBase = kDefaultPortBase;
+    QString stateDir;
+
+    QString ourZone = QStringLiteral("edge.headroom.test");
+    QString subscriberZone = QStringLiteral("news.example");
+    QString purchaserZone = QStringLiteral("shop.example");
+    QString updateKeyName = QStringLiteral("headroom-update");
+    QString axfrKeyName = QStringLiteral("shop-axfr");
+    QString algorithm = QStringLiteral("hmac-sha256");
+
+    DnsServerEndpoint authoritative;
+    DnsServerEndpoint purchaserDns;
+    DnsServerEndpoint recursor;
+    QList<ProxyEndpoint> proxies;
+    QList<OriginEndpoint> origins;
+
+    // Returns nullopt and sets *error for a port base out of range or an unusable state dir.
+    static std::optional<SandboxLayout> make(int portBase, const QString &stateDir,
+                                             QString *error);
+    static QString defaultStateDir(int portBase);
+
+    QString updateKeyFile() const;
+    QString axfrKeyFile() const;
+    QString logDir() const;
+    QString serverDir(const QString &server) const;
+    QString statusFile() const;
+
+    QJsonObject toJson() const;
+};
+
+} // namespace headroom

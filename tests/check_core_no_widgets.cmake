@@ -1,0 +1,13 @@
+# Fails when any file under core/ includes a widgets or charts header.
+file(GLOB_RECURSE files ${CORE_DIR}/*.h ${CORE_DIR}/*.cpp ${CORE_DIR}/CMakeLists.txt)
+set(bad "")
+foreach(f ${files})
+    file(STRINGS ${f} hits REGEX "#include *<(QtWidgets|QtCharts|QWidget|QMainWindow|QDialog|QAbstractButton|QChart)|Qt6::Widgets|Qt6::Charts")
+    if(hits)
+        list(APPEND bad "${f}: ${hits}")
+    endif()
+endforeach()
+if(bad)
+    message(FATAL_ERROR "core/ must stay free of widgets:\n${bad}")
+endif()
+message(STATUS "core/ has no widget dependency (${CMAKE_MATCH_COUNT} files checked)")

@@ -1,0 +1,104 @@
+#include "sandboxfixture.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QRandomGenerator>
+#include <cstdlib>
+
+namespace headroom::test {
+
+namespace {
+SandboxFixture *g_live = nullptr;
+void tearDownAtExit()
+{
+    if (g_live)
+        g_live->down();
+}
+} // namespace
+
+SandboxFixture::SandboxFixture() : m_dir(QDir::tempPath() + QStringLiteral("/headroom-test-XXXXXX"))
+{
+    g_live = this;
+    static bool registered = false;
+    if (!registered) {
+        std::atexit(tearDownAtExit);
+        registered = true;
+    }
+}
+
+SandboxFixture::~SandboxFixture()
+{
+    down();
+    if (g_live == this)
+        g_live = nullptr;
+}
+
+int SandboxFixture::randomPortBase()
+{
+    // 20000-59000 in steps of 50: well clear of the default base and of ephemeral ports' start.
+    return 20000 + 50 * int(QRandomGenerator::global()->bounded(780));
+}
+
+QString SandboxFixture::binDir()
+{
+    const QString fromEnv = qEnvironmentVariable("HEADROOM_BIN_DIR");
+    return fromEnv.isEmpty() ? QCoreApplication::applicationDirPath() : fromEnv;
+}
+
+bool SandboxFixture::up(QString *error, Sandbox::Options options)
+{
+    if (!m_dir.isValid()) {
+        *error = QStringLiteral("cannot create a temporary state directory");
+        return false;
+    }
+    if (options.trafficProgram.isEmpty())
+        options.trafficProgram = binDir() + QStringLiteral("/headroomctl");
+    for (int attempt = 0; attempt < 6; ++attempt) {
+        const int base = randomPortBase();
+        const auto layout = SandboxLayout::make(
+            base, m_dir.path() + QStringLiteral("/sandbox-%1").arg(base), error);
+        if (!layout)
+            return false;
+        m_sandbox = std::make_unique<Sandbox>(*layout);
+        if (m_sandbox->up(options, error))
+            return true;
+        if (!error->contains(QLatin1String("already in use")))
+            return false;
+    }
+    return false;
+}
+
+void SandboxFixture::down()
+{
+    if (!m_sandbox)
+        return;
+    QString ignored;
+    m_sandbox->down(&ignored);
+}
+
+QList<qint64> SandboxFixture::processesMentioning(const QString &text)
+{
+    QList<qint64> found;
+    const QByteArray needle = text.toUtf8();
+    const auto entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &entry : entries) {
+        bool ok = false;
+        const qint64 pid = entry.toLongLong(&ok);
+        if (!ok || pid == QCoreApplication::applicationPid())
+            continue;
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (stat.open(QIODevice::ReadOnly)) {
+            const QByteArray s = stat.readAll();
+            const qsizetype close = s.lastIndexOf(')');
+            if (close > 0 && close + 2 < s.size() && s.at(close + 2) == 'Z')
+                continue; // a zombie is gone; only its exit status remains for its parent
+        }
+        QFile cmd(QStringLiteral("/proc/%1/cmdline").arg(pid));
+        if (cmd.open(QIODevice::ReadOnly) && cmd.readAll().contains(needle))
+            found.append(pid);
+    }
+    return found;
+}
+
+} // namespace headroom::test

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "sandbox/sandbox.h"
+
+#include <QString>
+#include <QTemporaryDir>
+#include <memory>
+
+namespace headroom::test {
+
+// One sandbox per test binary, on free ports, in a temporary state directory; always torn down
+// (destructor, and at exit). A server that cannot start makes up() fail: tests never skip.
+class SandboxFixture final
+{
+public:
+    SandboxFixture();
+    ~SandboxFixture();
+
+    bool up(QString *error, Sandbox::Options options = {});
+    void down();
+
+    const SandboxLayout &layout() const { return m_sandbox->layout(); }
+    Sandbox &sandbox() { return *m_sandbox; }
+    QString stateRoot() const { return m_dir.path(); }
+
+    // A port base whose ports look free now (random, so parallel test binaries rarely collide).
+    static int randomPortBase();
+    // Processes whose command line mentions `text` (to prove nothing is left behind).
+    static QList<qint64> processesMentioning(const QString &text);
+    // The bin directory of this build (headroomctl lives there).
+    static QString binDir();
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<Sandbox> m_sandbox;
+};
+
+} // namespace headroom::test

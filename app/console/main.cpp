@@ -1,5 +1,153 @@
-// Placeholder: the console entry point is written elsewhere.
-int main()
+// headroom: the operator console. Argument parsing and wiring only.
+
+#include "fleet/healthmonitor.h"
+#include "mainwindow.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/sandboxtargets.h"
+#include "settings/appsettings.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStatusBar>
+#include <QThread>
+#include <QTimer>
+
+using namespace headroom;
+
+namespace {
+
+// Brings the sandbox up on a worker thread (it starts and probes processes) and reports back on
+// the GUI thread.
+void startSandbox(const SandboxLayout &layout, double baseLoad, QObject *context,
+                  std::function<void(bool, QString)> done)
 {
-    return 0;
+    auto *thread = QThread::create([layout, baseLoad, context, done] {
+        Sandbox box(layout);
+        Sandbox::Options options;
+        options.baseLoadRps = baseLoad;
+        options.trafficProgram =
+            QCoreApplication::applicationDirPath() + QStringLiteral("/headroomctl");
+        QString error;
+        const bool ok = box.up(options, &error);
+        QMetaObject::invokeMethod(context, [done, ok, error] { done(ok, error); },
+                                  Qt::QueuedConnection);
+    });
+    QObject::connect(thread, &QThread::finished, thread, &QObject::deleteLater);
+    thread->start();
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("headroom"));
+    QApplication::setOrganizationName(QStringLiteral("headroom"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Headroom"));
+    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    QApplication::setDesktopFileName(QStringLiteral("headroom"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Headroom operator console: sell spare proxy capacity and steer it by DNS."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption sandbox(QStringLiteral("sandbox"),
+                                     QStringLiteral("Start the local sandbox network, or attach "
+                                                    "to the running one, and connect to it."));
+    const QCommandLineOption portBase(QStringLiteral("port-base"),
+                                      QStringLiteral("Sandbox port base (default from settings)."),
+                                      QStringLiteral("N"));
+    const QCommandLineOption stateDir(QStringLiteral("state-dir"),
+                                      QStringLiteral("Sandbox state directory."),
+                                      QStringLiteral("DIR"));
+    const QCommandLineOption baseLoad(
+        QStringLiteral("base-load"),
+        QStringLiteral("With --sandbox: diurnal load (req/s) kept on the subscriber site."),
+        QStringLiteral("R"), QStringLiteral("0"));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Save a PNG of the window once the first health round is in."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption quitAfter(QStringLiteral("quit-after"),
+                                       QStringLiteral("Quit after S seconds."),
+                                       QStringLiteral("S"));
+    parser.addOptions({sandbox, portBase, stateDir, baseLoad, screenshot, quitAfter});
+    parser.process(app);
+
+    QSettings settings;
+    AppSettings appSettings = AppSettings::load(settings);
+
+    HealthMonitor monitor;
+    monitor.setInterval(appSettings.pollIntervalMs);
+    MainWindow window(&monitor, &settings);
+    QObject::connect(&window, &MainWindow::settingsChanged, &monitor,
+                     [&monitor](const AppSettings &s) { monitor.setInterval(s.pollIntervalMs); });
+    window.show();
+
+    if (parser.isSet(sandbox)) {
+        const int base = parser.isSet(portBase) ? parser.value(portBase).toInt()
+                                                : appSettings.sandboxPortBase;
+        const QString dir = parser.isSet(stateDir) ? parser.value(stateDir)
+                                                   : SandboxLayout::defaultStateDir(base);
+        QString error;
+        const auto layout = SandboxLayout::make(base, dir, &error);
+        if (!layout) {
+            QMessageBox::critical(&window, QStringLiteral("Sandbox"), error);
+            return 2;
+        }
+        window.statusBar()->showMessage(
+            QStringLiteral("Starting the sandbox network (port base %1)…").arg(base));
+        startSandbox(*layout, parser.value(baseLoad).toDouble(), &window,
+                     [&window, &monitor, layout](bool ok, const QString &message) {
+                         if (!ok) {
+                             window.statusBar()->showMessage(QStringLiteral("Sandbox failed"));
+                             QMessageBox::critical(&window, QStringLiteral("Sandbox failed"),
+                                                   message);
+                             return;
+                         }
+                         window.statusBar()->showMessage(
+                             QStringLiteral("Sandbox running: %1").arg(layout->stateDir), 10000);
+                         monitor.setTargets(healthTargetsFor(*layout));
+                         monitor.start();
+                     });
+    } else {
+        HealthTargets targets;
+        const QHostAddress dns(appSettings.dnsServer);
+        if (!dns.isNull())
+            targets.dns.append({QStringLiteral("dns"), dns, quint16(appSettings.dnsPort),
+                                appSettings.zone});
+        monitor.setTargets(targets);
+        monitor.start();
+    }
+
+    if (parser.isSet(screenshot)) {
+        const QString file = parser.value(screenshot);
+        auto *shot = new QObject(&window);
+        const auto save = [&window, file, shot] {
+            if (shot->property("done").toBool())
+                return;
+            shot->setProperty("done", true);
+            QDir().mkpath(QFileInfo(file).absolutePath());
+            window.grab().save(file);
+        };
+        // After every endpoint has answered once (or after 10 s, whatever the state).
+        QObject::connect(&monitor, &HealthMonitor::changed, shot, [&monitor, shot, save] {
+            const auto endpoints = monitor.endpoints();
+            const bool allChecked =
+                !endpoints.isEmpty() &&
+                std::all_of(endpoints.cbegin(), endpoints.cend(),
+                            [](const EndpointHealth &e) { return e.lastChecked.isValid(); });
+            if (allChecked)
+                QTimer::singleShot(1500, shot, save);
+        });
+        QTimer::singleShot(10000, shot, save);
+    }
+    if (parser.isSet(quitAfter))
+        QTimer::singleShot(int(parser.value(quitAfter).toDouble() * 1000), &app,
+                           &QApplication::quit);
+    return QApplication::exec();
 }

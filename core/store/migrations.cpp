@@ -1,0 +1,268 @@
+#include "store/migrations.h"
+
+#include "store/database.h"
+#include "store/sqlerror.h"
+
+#include <QSqlQuery>
+
+namespace headroom {
+namespace {
+
+// Conventions: timestamps are INTEGER unix milliseconds UTC; money is INTEGER minor units with an
+// ISO 4217 currency; rates are REAL requests per second. Enumerations are TEXT guarded by CHECK.
+// Secrets (TSIG keys, API tokens) and card numbers are never stored here.
+QList<Migration> makeMigrations()
+{
+    QList<Migration> list;
+
+    list.append(Migration{
+        1,
+        QStringLiteral("initial schema"),
+        {
+            QStringLiteral(R"(CREATE TABLE proxies (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+                address TEXT NOT NULL,
+                http_port INTEGER NOT NULL CHECK (http_port BETWEEN 0 AND 65535),
+                metrics_port INTEGER NOT NULL CHECK (metrics_port BETWEEN 0 AND 65535),
+                capacity_rps REAL NOT NULL DEFAULT 0 CHECK (capacity_rps >= 0),
+                pool TEXT NOT NULL DEFAULT '',
+                created_at INTEGER NOT NULL
+            ) STRICT)"),
+            // payment_token_ref names the card held by the payment provider; payment_last4 is
+            // only for display. The card number itself never reaches this database.
+            QStringLiteral(R"(CREATE TABLE purchasers (
+                id INTEGER PRIMARY KEY,
+                organisation TEXT NOT NULL CHECK (length(organisation) > 0),
+                contact_email TEXT NOT NULL DEFAULT '',
+                billing_address TEXT NOT NULL DEFAULT '',
+                payment_token_ref TEXT,
+                payment_last4 TEXT CHECK (payment_last4 IS NULL OR
+                    (length(payment_last4) = 4 AND payment_last4 NOT GLOB '*[^0-9]*')),
+                created_at INTEGER NOT NULL
+            ) STRICT)"),
+            // name is the purchaser's hostname that we serve.
+            QStringLiteral(R"(CREATE TABLE sites (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+                purchaser_id INTEGER NOT NULL REFERENCES purchasers(id) ON DELETE RESTRICT,
+                origin_name TEXT NOT NULL DEFAULT '',
+                assignment TEXT NOT NULL DEFAULT 'none'
+                    CHECK (assignment IN ('none', 'rr', 'weighted', 'primary-backup')),
+                created_at INTEGER NOT NULL
+            ) STRICT)"),
+            QStringLiteral(R"(CREATE TABLE site_origins (
+                id INTEGER PRIMARY KEY,
+                site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+                address TEXT NOT NULL CHECK (length(address) > 0),
+                port INTEGER NOT NULL CHECK (port BETWEEN 1 AND 65535),
+                weight INTEGER NOT NULL DEFAULT 1 CHECK (weight >= 0),
+                UNIQUE (site_id, address, port)
+            ) STRICT)"),
+            QStringLiteral(R"(CREATE TABLE offers (
+                id INTEGER PRIMARY KEY,
+                pool TEXT NOT NULL,
+                rate_rps REAL NOT NULL CHECK (rate_rps > 0),
+                starts_at INTEGER NOT NULL,
+                duration_s INTEGER NOT NULL CHECK (duration_s > 0),
+                daily_days INTEGER NOT NULL DEFAULT 0 CHECK (daily_days >= 0),
+                kind TEXT NOT NULL CHECK (kind IN ('firm', 'best-effort')),
+                pricing TEXT NOT NULL CHECK (pricing IN ('fixed', 'auction', 'continuous')),
+                price_minor INTEGER NOT NULL CHECK (price_minor >= 0),
+                currency TEXT NOT NULL CHECK (length(currency) = 3),
+                state TEXT NOT NULL DEFAULT 'open'
+                    CHECK (state IN ('draft', 'open', 'closed', 'awarded', 'withdrawn')),
+                created_at INTEGER NOT NULL
+            ) STRICT)"),
+            QStringLiteral(R"(CREATE TABLE bids (
+                id INTEGER PRIMARY KEY,
+                offer_id INTEGER NOT NULL REFERENCES offers(id) ON DELETE CASCADE,
+                purchaser_id INTEGER NOT NULL REFERENCES purchasers(id) ON DELETE RESTRICT,
+                rate_rps REAL NOT NULL CHECK (rate_rps > 0),
+                price_minor INTEGER NOT NULL CHECK (price_minor >= 0),
+                state TEXT NOT NULL DEFAULT 'open'
+                    CHECK (state IN ('open', 'won', 'lost', 'withdrawn')),
+                created_at INTEGER NOT NULL
+            ) STRICT)"),
+            // offer_id is NULL for leases granted directly rather than won from an offer.
+            QStringLiteral(R"(CREATE TABLE leases (
+                id INTEGER PRIMARY KEY,
+                site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE RESTRICT,
+                offer_id INTEGER REFERENCES offers(id) ON DELETE SET NULL,
+                rate_rps REAL NOT NULL CHECK (rate_rps > 0),
+                starts_at INTEGER NOT NULL,
+                ends_at INTEGER NOT NULL CHECK (ends_at > starts_at),
+                daily_days INTEGER NOT NULL DEFAULT 0 CHECK (daily_days >= 0),
+                kind TEXT NOT NULL CHECK (kind IN ('firm', 'best-effort')),
+                overflow INTEGER NOT NULL DEFAULT 0 CHECK (overflow IN (0, 1)),
+                state TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'active', 'suspended', 'expired', 'cancelled')),
+                created_at INTEGER NOT NULL
+            ) STRICT)"),
+            QStringLiteral(R"(CREATE TABLE lease_events (
+                id INTEGER PRIMARY KEY,
+                lease_id INTEGER NOT NULL REFERENCES leases(id) ON DELETE CASCADE,
+                at INTEGER NOT NULL,
+                from_state TEXT,
+                to_state TEXT NOT NULL,
+                note TEXT NOT NULL DEFAULT ''
+            ) STRICT)"),
+            // sample_uid makes ingestion idempotent: the same scrape delivered twice is one row.
+            // Usage is billing evidence, so a proxy with samples cannot be deleted.
+            QStringLiteral(R"(CREATE TABLE usage_samples (
+                id INTEGER PRIMARY KEY,
+                sample_uid TEXT NOT NULL UNIQUE,
+                lease_id INTEGER REFERENCES leases(id) ON DELETE SET NULL,
+                proxy_id INTEGER NOT NULL REFERENCES proxies(id) ON DELETE RESTRICT,
+                site TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                requests INTEGER NOT NULL CHECK (requests >= 0),
+                bytes INTEGER NOT NULL CHECK (bytes >= 0)
+            ) STRICT)"),
+            // period is the billed month, 'YYYY-MM'.
+            QStringLiteral(R"(CREATE TABLE invoices (
+                id INTEGER PRIMARY KEY,
+                number TEXT NOT NULL UNIQUE CHECK (length(number) > 0),
+                purchaser_id INTEGER NOT NULL REFERENCES purchasers(id) ON DELETE RESTRICT,
+                period TEXT NOT NULL,
+                state TEXT NOT NULL DEFAULT 'draft'
+                    CHECK (state IN ('draft', 'issued', 'paid', 'void')),
+                total_minor INTEGER NOT NULL CHECK (total_minor >= 0),
+                currency TEXT NOT NULL CHECK (length(currency) = 3),
+                created_at INTEGER NOT NULL
+            ) STRICT)"),
+            QStringLiteral(R"(CREATE TABLE audit_log (
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                detail TEXT NOT NULL DEFAULT ''
+            ) STRICT)"),
+        },
+    });
+
+    // Foreign keys are not indexed by SQLite itself; without these every parent delete and every
+    // per-lease or per-period query is a table scan.
+    list.append(Migration{
+        2,
+        QStringLiteral("indexes for foreign keys and time ranges"),
+        {
+            QStringLiteral("CREATE INDEX sites_purchaser ON sites(purchaser_id)"),
+            QStringLiteral("CREATE INDEX site_origins_site ON site_origins(site_id)"),
+            QStringLiteral("CREATE INDEX offers_pool_start ON offers(pool, starts_at)"),
+            QStringLiteral("CREATE INDEX bids_offer ON bids(offer_id)"),
+            QStringLiteral("CREATE INDEX bids_purchaser ON bids(purchaser_id)"),
+            QStringLiteral("CREATE INDEX leases_site ON leases(site_id)"),
+            QStringLiteral("CREATE INDEX leases_offer ON leases(offer_id)"),
+            QStringLiteral("CREATE INDEX leases_state_start ON leases(state, starts_at)"),
+            QStringLiteral("CREATE INDEX lease_events_lease ON lease_events(lease_id, at)"),
+            QStringLiteral("CREATE INDEX usage_samples_lease ON usage_samples(lease_id, at)"),
+            QStringLiteral("CREATE INDEX usage_samples_proxy ON usage_samples(proxy_id, at)"),
+            QStringLiteral("CREATE INDEX invoices_purchaser ON invoices(purchaser_id, period)"),
+            QStringLiteral("CREATE INDEX audit_log_at ON audit_log(at)"),
+        },
+    });
+
+    return list;
+}
+
+Result<void> checkList(const QList<Migration> &migrations)
+{
+    for (qsizetype i = 0; i < migrations.size(); ++i) {
+        if (migrations.at(i).version != i + 1)
+            return StoreError{
+                QStringLiteral("migration list is malformed: entry %1 has version %2, "
+                               "expected %3")
+                    .arg(i)
+                    .arg(migrations.at(i).version)
+                    .arg(i + 1)};
+    }
+    return {};
+}
+
+Result<int> readVersion(QSqlDatabase db)
+{
+    QSqlQuery query(db);
+    if (!query.exec(QStringLiteral("PRAGMA user_version")) || !query.next())
+        return toStoreError(query, QStringLiteral("reading the schema version"));
+    return query.value(0).toInt();
+}
+
+StoreError tooNew(int found, int known)
+{
+    return StoreError{QStringLiteral("the database has schema version %1 but this build knows only "
+                                     "up to version %2; refusing to use it (upgrade Headroom)")
+                          .arg(found)
+                          .arg(known)};
+}
+
+// One migration, inside the caller's write transaction.
+Result<void> apply(QSqlDatabase db, const Migration &migration, int known)
+{
+    const Result<int> current = readVersion(db);
+    if (!current)
+        return current.error();
+    if (current.value() > known)
+        return tooNew(current.value(), known);
+    if (current.value() >= migration.version)
+        return {}; // another process applied it while we waited for the lock
+
+    const QString context =
+        QStringLiteral("migration %1 (%2)").arg(migration.version).arg(migration.description);
+    for (const QString &statement : migration.statements) {
+        QSqlQuery query(db);
+        if (!query.exec(statement))
+            return toStoreError(query, context);
+    }
+    // PRAGMA takes no bound parameters; the number comes from the compiled-in list, never from
+    // input.
+    QSqlQuery bump(db);
+    if (!bump.exec(QStringLiteral("PRAGMA user_version = %1").arg(migration.version)))
+        return toStoreError(bump, context + QStringLiteral(": recording the version"));
+    return {};
+}
+
+} // namespace
+
+const QList<Migration> &builtInMigrations()
+{
+    static const QList<Migration> migrations = makeMigrations();
+    return migrations;
+}
+
+int latestVersion(const QList<Migration> &migrations)
+{
+    return migrations.isEmpty() ? 0 : migrations.constLast().version;
+}
+
+Result<void> migrate(Database &database)
+{
+    return migrate(database, builtInMigrations());
+}
+
+Result<void> migrate(Database &database, const QList<Migration> &migrations)
+{
+    if (!database.isOpen())
+        return StoreError{QStringLiteral("migrate: the database is not open")};
+    if (const Result<void> valid = checkList(migrations); !valid)
+        return valid;
+
+    const int known = latestVersion(migrations);
+    const Result<int> start = readVersion(database.connection());
+    if (!start)
+        return start.error();
+    if (start.value() > known)
+        return tooNew(start.value(), known);
+
+    for (const Migration &migration : migrations) {
+        if (migration.version <= start.value())
+            continue;
+        const Result<void> applied = database.writeTransaction(
+            [&] { return apply(database.connection(), migration, known); });
+        if (!applied)
+            return applied;
+    }
+    return {};
+}
+
+} // namespace headroom

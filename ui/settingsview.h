@@ -1,0 +1,43 @@
+#pragma once
+
+#include "settings/appsettings.h"
+
+#include <QWidget>
+
+class QFormLayout;
+class QLabel;
+class QPushButton;
+class QSettings;
+
+namespace headroom {
+
+// The settings in effect, read-only; "Edit…" opens SettingsDialog, which writes them back.
+class SettingsView final : public QWidget
+{
+    Q_OBJECT
+public:
+    // `store` may be null: the defaults are shown and edits are not persisted.
+    explicit SettingsView(QSettings *store, QWidget *parent = nullptr);
+
+    AppSettings settings() const { return m_settings; }
+    QPushButton *editButton() const { return m_edit; }
+
+    // The label showing a field, by its object name ("dnsServer", "zone", ...); for tests.
+    QString shownValue(const QString &field) const;
+
+Q_SIGNALS:
+    // After the operator accepted new settings; they are already saved.
+    void settingsChanged(const headroom::AppSettings &settings);
+
+private:
+    void edit();
+    void refresh();
+    QLabel *addField(QFormLayout *form, const QString &label, const QString &objectName);
+
+    QSettings *m_store = nullptr;
+    AppSettings m_settings;
+    QLabel *m_problems = nullptr;
+    QPushButton *m_edit = nullptr;
+};
+
+} // namespace headroom

@@ -110,7 +110,7 @@ int main(int argc, char *argv[])
                              return;
                          }
                          window.statusBar()->showMessage(
-                             QStringLiteral("Sandbox running: %1").arg(layout->stateDir), 10000);
+                             QStringLiteral("Sandbox running (port base %1)").arg(layout->portBase), 10000);
                          monitor.setTargets(healthTargetsFor(*layout));
                          monitor.start();
                      });

@@ -32,8 +32,8 @@ void startSandbox(const SandboxLayout &layout, double baseLoad, QObject *context
             QCoreApplication::applicationDirPath() + QStringLiteral("/headroomctl");
         QString error;
         const bool ok = box.up(options, &error);
-        QMetaObject::invokeMethod(context, [done, ok, error] { done(ok, error); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            context, [done, ok, error] { done(ok, error); }, Qt::QueuedConnection);
     });
     QObject::connect(thread, &QThread::finished, thread, &QObject::deleteLater);
     thread->start();
@@ -51,8 +51,8 @@ int main(int argc, char *argv[])
     QApplication::setDesktopFileName(QStringLiteral("headroom"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Headroom operator console: sell spare proxy capacity and steer it by DNS."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Headroom operator console: sell spare proxy capacity and steer it by DNS."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption sandbox(QStringLiteral("sandbox"),
@@ -72,9 +72,8 @@ int main(int argc, char *argv[])
         QStringLiteral("screenshot"),
         QStringLiteral("Save a PNG of the window once the first health round is in."),
         QStringLiteral("FILE"));
-    const QCommandLineOption quitAfter(QStringLiteral("quit-after"),
-                                       QStringLiteral("Quit after S seconds."),
-                                       QStringLiteral("S"));
+    const QCommandLineOption quitAfter(
+        QStringLiteral("quit-after"), QStringLiteral("Quit after S seconds."), QStringLiteral("S"));
     parser.addOptions({sandbox, portBase, stateDir, baseLoad, screenshot, quitAfter});
     parser.process(app);
 
@@ -89,10 +88,10 @@ int main(int argc, char *argv[])
     window.show();
 
     if (parser.isSet(sandbox)) {
-        const int base = parser.isSet(portBase) ? parser.value(portBase).toInt()
-                                                : appSettings.sandboxPortBase;
-        const QString dir = parser.isSet(stateDir) ? parser.value(stateDir)
-                                                   : SandboxLayout::defaultStateDir(base);
+        const int base =
+            parser.isSet(portBase) ? parser.value(portBase).toInt() : appSettings.sandboxPortBase;
+        const QString dir =
+            parser.isSet(stateDir) ? parser.value(stateDir) : SandboxLayout::defaultStateDir(base);
         QString error;
         const auto layout = SandboxLayout::make(base, dir, &error);
         if (!layout) {
@@ -101,25 +100,25 @@ int main(int argc, char *argv[])
         }
         window.statusBar()->showMessage(
             QStringLiteral("Starting the sandbox network (port base %1)…").arg(base));
-        startSandbox(*layout, parser.value(baseLoad).toDouble(), &window,
-                     [&window, &monitor, layout](bool ok, const QString &message) {
-                         if (!ok) {
-                             window.statusBar()->showMessage(QStringLiteral("Sandbox failed"));
-                             QMessageBox::critical(&window, QStringLiteral("Sandbox failed"),
-                                                   message);
-                             return;
-                         }
-                         window.statusBar()->showMessage(
-                             QStringLiteral("Sandbox running (port base %1)").arg(layout->portBase), 10000);
-                         monitor.setTargets(healthTargetsFor(*layout));
-                         monitor.start();
-                     });
+        startSandbox(
+            *layout, parser.value(baseLoad).toDouble(), &window,
+            [&window, &monitor, layout](bool ok, const QString &message) {
+                if (!ok) {
+                    window.statusBar()->showMessage(QStringLiteral("Sandbox failed"));
+                    QMessageBox::critical(&window, QStringLiteral("Sandbox failed"), message);
+                    return;
+                }
+                window.statusBar()->showMessage(
+                    QStringLiteral("Sandbox running (port base %1)").arg(layout->portBase), 10000);
+                monitor.setTargets(healthTargetsFor(*layout));
+                monitor.start();
+            });
     } else {
         HealthTargets targets;
         const QHostAddress dns(appSettings.dnsServer);
         if (!dns.isNull())
-            targets.dns.append({QStringLiteral("dns"), dns, quint16(appSettings.dnsPort),
-                                appSettings.zone});
+            targets.dns.append(
+                {QStringLiteral("dns"), dns, quint16(appSettings.dnsPort), appSettings.zone});
         monitor.setTargets(targets);
         monitor.start();
     }

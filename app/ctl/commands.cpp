@@ -25,10 +25,10 @@ QTextStream &err()
     return s;
 }
 
-const QCommandLineOption kPortBase(QStringLiteral("port-base"),
-                                   QStringLiteral("First port of the sandbox (default %1).")
-                                       .arg(SandboxLayout::kDefaultPortBase),
-                                   QStringLiteral("N"));
+const QCommandLineOption kPortBase(
+    QStringLiteral("port-base"),
+    QStringLiteral("First port of the sandbox (default %1).").arg(SandboxLayout::kDefaultPortBase),
+    QStringLiteral("N"));
 const QCommandLineOption kStateDir(QStringLiteral("state-dir"),
                                    QStringLiteral("Sandbox state directory (default "
                                                   "~/.local/state/headroom/sandbox-<port-base>)."),
@@ -86,8 +86,10 @@ void printStatus(const QJsonObject &s)
                      .arg(o.value(QStringLiteral("address")).toString())
                      .arg(o.value(QStringLiteral("port")).toInt())
                      .arg(o.value(QStringLiteral("name")).toString())
-                     .arg(o.value(QStringLiteral("zones")).toVariant().toStringList().join(
-                         QStringLiteral(", ")));
+                     .arg(o.value(QStringLiteral("zones"))
+                              .toVariant()
+                              .toStringList()
+                              .join(QStringLiteral(", ")));
     };
     dns(s.value(QStringLiteral("authoritative")).toObject(), "authoritative DNS");
     dns(s.value(QStringLiteral("purchaser_dns")).toObject(), "purchaser DNS (BIND)");
@@ -95,7 +97,8 @@ void printStatus(const QJsonObject &s)
     for (const auto &v : s.value(QStringLiteral("proxies")).toArray()) {
         const QJsonObject p = v.toObject();
         out() << QStringLiteral("  %1 %2:%3  metrics %4\n")
-                     .arg(QStringLiteral("proxy ") + p.value(QStringLiteral("name")).toString(), -22)
+                     .arg(QStringLiteral("proxy ") + p.value(QStringLiteral("name")).toString(),
+                          -22)
                      .arg(p.value(QStringLiteral("address")).toString())
                      .arg(p.value(QStringLiteral("http_port")).toInt())
                      .arg(p.value(QStringLiteral("metrics_url")).toString());
@@ -272,15 +275,14 @@ int traffic(const QStringList &arguments)
     QObject::connect(&signals_, &TerminationSignals::received, &generator,
                      [&generator](int) { generator.stop(); });
     const bool json = parser.isSet(kJson);
-    QObject::connect(&generator, &TrafficGenerator::progress, &generator,
-                     [json](const TrafficReport &r) {
-                         if (json)
-                             out() << QJsonDocument(r.toJson()).toJson(QJsonDocument::Compact)
-                                   << "\n";
-                         else
-                             out() << r.toText();
-                         out().flush();
-                     });
+    QObject::connect(
+        &generator, &TrafficGenerator::progress, &generator, [json](const TrafficReport &r) {
+            if (json)
+                out() << QJsonDocument(r.toJson()).toJson(QJsonDocument::Compact) << "\n";
+            else
+                out() << r.toText();
+            out().flush();
+        });
     TrafficReport final;
     QObject::connect(&generator, &TrafficGenerator::finished, &generator,
                      [&final](const TrafficReport &r) {

@@ -8,5 +8,6 @@ namespace headroom::ctl {
 // 0 success, 1 failure, 2 usage error.
 int sandbox(const QStringList &arguments);
 int traffic(const QStringList &arguments);
+int dns(const QStringList &arguments);
 
 } // namespace headroom::ctl

@@ -12,7 +12,8 @@ void usage(QTextStream &out)
     out << "Usage: headroomctl <verb> [options]\n\n"
            "Verbs:\n"
            "  sandbox up|down|status   the local sandbox network (PowerDNS, BIND, HAProxy, nginx)\n"
-           "  traffic                  emulated clients behind caching resolvers, sending HTTP\n\n"
+           "  traffic                  emulated clients behind caching resolvers, sending HTTP\n"
+           "  dns set-weights|show|import-zone   steering records in our zone, purchaser zones\n\n"
            "Run 'headroomctl <verb> --help' for the options of a verb.\n";
 }
 
@@ -41,6 +42,8 @@ int main(int argc, char *argv[])
     const QString verb = args.takeFirst();
     if (verb == QLatin1String("sandbox"))
         return headroom::ctl::sandbox(args);
+    if (verb == QLatin1String("dns"))
+        return headroom::ctl::dns(args);
     if (verb == QLatin1String("traffic"))
         return headroom::ctl::traffic(args);
     err << "headroomctl: unknown verb '" << verb << "'\n";

@@ -77,7 +77,7 @@ void DnsClient::query(const QHostAddress &server, quint16 port, const DnsQuestio
     timer->start(timeoutMs);
     clock->start();
     socket->bind(server.protocol() == QAbstractSocket::IPv6Protocol ? QHostAddress::LocalHostIPv6
-                                                                     : QHostAddress::AnyIPv4,
+                                                                    : QHostAddress::AnyIPv4,
                  0);
     socket->writeDatagram(wire, server, port);
 }
@@ -101,7 +101,8 @@ DnsResponse DnsClient::querySync(const QHostAddress &server, quint16 port,
         if (!socket.waitForReadyRead(int(std::max<qint64>(1, timeoutMs - clock.elapsed()))))
             break;
         while (socket.hasPendingDatagrams()) {
-            QByteArray data(std::min(socket.pendingDatagramSize(), kMaxUdpResponse), Qt::Uninitialized);
+            QByteArray data(std::min(socket.pendingDatagramSize(), kMaxUdpResponse),
+                            Qt::Uninitialized);
             const qint64 got = socket.readDatagram(data.data(), data.size());
             if (got < 0)
                 continue;

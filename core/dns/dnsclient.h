@@ -19,8 +19,8 @@ public:
     explicit DnsClient(QObject *parent = nullptr);
 
     // Calls `done` exactly once, on this object's thread, unless `context` is destroyed first.
-    void query(const QHostAddress &server, quint16 port, const DnsQuestion &question,
-               int timeoutMs, QObject *context, Callback done);
+    void query(const QHostAddress &server, quint16 port, const DnsQuestion &question, int timeoutMs,
+               QObject *context, Callback done);
 
     static DnsResponse querySync(const QHostAddress &server, quint16 port,
                                  const DnsQuestion &question, int timeoutMs);

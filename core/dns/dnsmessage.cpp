@@ -10,14 +10,22 @@ namespace headroom {
 QString recordTypeName(quint16 type)
 {
     switch (RecordType(type)) {
-    case RecordType::A: return QStringLiteral("A");
-    case RecordType::NS: return QStringLiteral("NS");
-    case RecordType::CNAME: return QStringLiteral("CNAME");
-    case RecordType::SOA: return QStringLiteral("SOA");
-    case RecordType::TXT: return QStringLiteral("TXT");
-    case RecordType::AAAA: return QStringLiteral("AAAA");
-    case RecordType::AXFR: return QStringLiteral("AXFR");
-    case RecordType::LUA: return QStringLiteral("LUA");
+    case RecordType::A:
+        return QStringLiteral("A");
+    case RecordType::NS:
+        return QStringLiteral("NS");
+    case RecordType::CNAME:
+        return QStringLiteral("CNAME");
+    case RecordType::SOA:
+        return QStringLiteral("SOA");
+    case RecordType::TXT:
+        return QStringLiteral("TXT");
+    case RecordType::AAAA:
+        return QStringLiteral("AAAA");
+    case RecordType::AXFR:
+        return QStringLiteral("AXFR");
+    case RecordType::LUA:
+        return QStringLiteral("LUA");
     }
     return QStringLiteral("TYPE%1").arg(type);
 }
@@ -51,7 +59,6 @@ quint32 DnsResponse::minTtl() const
 }
 
 namespace dnswire {
-namespace {
 
 QString normalisedName(const QString &name)
 {
@@ -61,7 +68,7 @@ QString normalisedName(const QString &name)
     return n;
 }
 
-DnsRecord toRecord(const ldns_rr *rr)
+DnsRecord recordFromLdns(const ldns_rr *rr)
 {
     DnsRecord rec;
     rec.name = normalisedName(ldnsToString(ldns_rr_owner(rr)));
@@ -86,8 +93,15 @@ DnsRecord toRecord(const ldns_rr *rr)
     for (size_t i = 0; i < ldns_rr_rd_count(rr); ++i)
         parts.append(ldnsToString(ldns_rr_rdf(rr, i)));
     rec.text = parts.join(QLatin1Char(' '));
+    for (size_t i = 0; i < ldns_rr_rd_count(rr); ++i) {
+        const ldns_rdf *rdf = ldns_rr_rdf(rr, i);
+        rec.rdata.append(reinterpret_cast<const char *>(ldns_rdf_data(rdf)),
+                         qsizetype(ldns_rdf_size(rdf)));
+    }
     return rec;
 }
+
+namespace {
 
 QList<DnsRecord> toRecords(const ldns_rr_list *list)
 {
@@ -95,7 +109,7 @@ QList<DnsRecord> toRecords(const ldns_rr_list *list)
     if (!list)
         return out;
     for (size_t i = 0; i < ldns_rr_list_rr_count(list); ++i)
-        out.append(toRecord(ldns_rr_list_rr(list, i)));
+        out.append(recordFromLdns(ldns_rr_list_rr(list, i)));
     return out;
 }
 
@@ -116,8 +130,7 @@ QByteArray buildQuery(const DnsQuestion &question, quint16 *id, QString *error)
         return {};
     }
     LdnsPktPtr pkt(ldns_pkt_query_new(dname.release(), ldns_rr_type(question.type),
-                                      LDNS_RR_CLASS_IN,
-                                      question.recursionDesired ? LDNS_RD : 0));
+                                      LDNS_RR_CLASS_IN, question.recursionDesired ? LDNS_RD : 0));
     if (!pkt) {
         if (error)
             *error = QStringLiteral("could not build a query");
@@ -132,8 +145,8 @@ DnsResponse parseResponse(const QByteArray &wire, quint16 id, const DnsQuestion 
 {
     DnsResponse resp;
     ldns_pkt *raw = nullptr;
-    const ldns_status status =
-        ldns_wire2pkt(&raw, reinterpret_cast<const uint8_t *>(wire.constData()), size_t(wire.size()));
+    const ldns_status status = ldns_wire2pkt(
+        &raw, reinterpret_cast<const uint8_t *>(wire.constData()), size_t(wire.size()));
     LdnsPktPtr pkt(raw);
     if (status != LDNS_STATUS_OK || !pkt) {
         resp.error = QStringLiteral("malformed DNS response: %1")

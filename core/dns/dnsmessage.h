@@ -8,7 +8,8 @@
 namespace headroom {
 
 // DNS record types we read. Values are the IANA numbers.
-enum class RecordType : quint16 {
+enum class RecordType : quint16
+{
     A = 1,
     NS = 2,
     CNAME = 5,
@@ -24,12 +25,13 @@ QString recordTypeName(quint16 type);
 // One resource record as read off the wire. Only fields that make sense for the type are set.
 struct DnsRecord
 {
-    QString name;       // owner, absolute, lower case, with trailing dot
+    QString name; // owner, absolute, lower case, with trailing dot
     quint16 type = 0;
     quint32 ttl = 0;
     QHostAddress address; // A / AAAA
     QString target;       // CNAME / NS target, absolute with trailing dot
     QString text;         // presentation form of the RDATA
+    QByteArray rdata;     // wire-format RDATA (uncompressed)
 };
 
 struct DnsQuestion

@@ -59,4 +59,10 @@ inline QByteArray packetToWire(const ldns_pkt *pkt, QString *error)
     return out;
 }
 
+struct DnsRecord;
+namespace dnswire {
+DnsRecord recordFromLdns(const ldns_rr *rr);
+QString normalisedName(const QString &name);
+} // namespace dnswire
+
 } // namespace headroom

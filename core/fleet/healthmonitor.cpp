@@ -44,8 +44,14 @@ void HealthMonitor::setTargets(const HealthTargets &targets)
     Q_EMIT changed();
 }
 
-void HealthMonitor::setInterval(int milliseconds) { m_timer->setInterval(milliseconds); }
-void HealthMonitor::setTimeout(int milliseconds) { m_timeoutMs = milliseconds; }
+void HealthMonitor::setInterval(int milliseconds)
+{
+    m_timer->setInterval(milliseconds);
+}
+void HealthMonitor::setTimeout(int milliseconds)
+{
+    m_timeoutMs = milliseconds;
+}
 
 void HealthMonitor::start()
 {
@@ -53,7 +59,10 @@ void HealthMonitor::start()
     m_timer->start();
 }
 
-void HealthMonitor::stop() { m_timer->stop(); }
+void HealthMonitor::stop()
+{
+    m_timer->stop();
+}
 
 void HealthMonitor::pollNow()
 {

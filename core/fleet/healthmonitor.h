@@ -16,16 +16,25 @@ class DnsClient;
 // What the console's status bar shows for one server we depend on.
 struct EndpointHealth
 {
-    enum class Kind { Dns, Proxy };
-    enum class State { Unknown, Up, Down };
+    enum class Kind
+    {
+        Dns,
+        Proxy
+    };
+    enum class State
+    {
+        Unknown,
+        Up,
+        Down
+    };
 
-    QString name;        // "pdns-auth", "proxy1", ...
+    QString name; // "pdns-auth", "proxy1", ...
     Kind kind = Kind::Proxy;
     QHostAddress address;
     quint16 port = 0;
     State state = State::Unknown;
-    double latencyMs = 0;   // of the last successful probe
-    QString detail;         // last error, or a short description of the answer
+    double latencyMs = 0; // of the last successful probe
+    QString detail;       // last error, or a short description of the answer
     QDateTime lastChecked;
 };
 

@@ -32,8 +32,8 @@ const ZoneServer *EmulatedResolver::serverFor(const QString &name) const
     qsizetype bestLength = -1;
     for (const auto &s : m_servers) {
         const QString zone = absolute(s.zone);
-        const bool match = zone == QLatin1String(".") || name == zone ||
-                           name.endsWith(QLatin1Char('.') + zone);
+        const bool match =
+            zone == QLatin1String(".") || name == zone || name.endsWith(QLatin1Char('.') + zone);
         if (match && zone.size() > bestLength) {
             best = &s;
             bestLength = zone.size();
@@ -70,35 +70,35 @@ void EmulatedResolver::lookup(const QString &original, const QString &name, int 
     }
     ++m_queries;
     DnsQuestion q{name, quint16(RecordType::A), m_recursive};
-    m_client->query(
-        server->address, server->port, q, kQueryTimeoutMs, m_client,
-        [this, original, name, depth, minTtl](const DnsResponse &resp) {
-            if (!resp.answered) {
-                complete(original, {}, 0, QStringLiteral("dns-timeout"));
-                return;
-            }
-            if (resp.rcode != 0) {
-                complete(original, {}, 0, QStringLiteral("dns-") + rcodeName(resp.rcode));
-                return;
-            }
-            const quint32 ttl = std::min(minTtl, resp.minTtl());
-            const QList<QHostAddress> addresses = resp.addresses();
-            if (!addresses.isEmpty()) {
-                complete(original, addresses, ttl, {});
-                return;
-            }
-            // Follow the chain: the last CNAME target not answered in this message.
-            QString next;
-            for (const auto &r : resp.answer) {
-                if (r.type == quint16(RecordType::CNAME))
-                    next = r.target;
-            }
-            if (next.isEmpty() || next == name) {
-                complete(original, {}, 0, QStringLiteral("dns-empty-answer"));
-                return;
-            }
-            lookup(original, next, depth + 1, ttl);
-        });
+    m_client->query(server->address, server->port, q, kQueryTimeoutMs, m_client,
+                    [this, original, name, depth, minTtl](const DnsResponse &resp) {
+                        if (!resp.answered) {
+                            complete(original, {}, 0, QStringLiteral("dns-timeout"));
+                            return;
+                        }
+                        if (resp.rcode != 0) {
+                            complete(original, {}, 0,
+                                     QStringLiteral("dns-") + rcodeName(resp.rcode));
+                            return;
+                        }
+                        const quint32 ttl = std::min(minTtl, resp.minTtl());
+                        const QList<QHostAddress> addresses = resp.addresses();
+                        if (!addresses.isEmpty()) {
+                            complete(original, addresses, ttl, {});
+                            return;
+                        }
+                        // Follow the chain: the last CNAME target not answered in this message.
+                        QString next;
+                        for (const auto &r : resp.answer) {
+                            if (r.type == quint16(RecordType::CNAME))
+                                next = r.target;
+                        }
+                        if (next.isEmpty() || next == name) {
+                            complete(original, {}, 0, QStringLiteral("dns-empty-answer"));
+                            return;
+                        }
+                        lookup(original, next, depth + 1, ttl);
+                    });
 }
 
 void EmulatedResolver::complete(const QString &name, const QList<QHostAddress> &addresses,

@@ -49,9 +49,12 @@ double LoadProfile::rateAt(double t) const
 QString LoadProfile::name() const
 {
     switch (m_shape) {
-    case Shape::Steady: return QStringLiteral("steady");
-    case Shape::Step: return QStringLiteral("step");
-    case Shape::Diurnal: return QStringLiteral("diurnal");
+    case Shape::Steady:
+        return QStringLiteral("steady");
+    case Shape::Step:
+        return QStringLiteral("step");
+    case Shape::Diurnal:
+        return QStringLiteral("diurnal");
     }
     return {};
 }

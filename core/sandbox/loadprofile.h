@@ -13,7 +13,12 @@ namespace headroom {
 class LoadProfile final
 {
 public:
-    enum class Shape { Steady, Step, Diurnal };
+    enum class Shape
+    {
+        Steady,
+        Step,
+        Diurnal
+    };
 
     static std::optional<LoadProfile> parse(const QString &name, double rate, double duration,
                                             double period, QString *error);

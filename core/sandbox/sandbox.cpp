@@ -135,8 +135,8 @@ QJsonObject Sandbox::statusJson() const
 {
     const SandboxStatus st = status();
     QJsonObject root = m_layout.toJson();
-    root.insert(QStringLiteral("state"), !st.exists ? QStringLiteral("stopped")
-                                         : st.running ? QStringLiteral("running")
+    root.insert(QStringLiteral("state"), !st.exists             ? QStringLiteral("stopped")
+                                         : st.running           ? QStringLiteral("running")
                                          : st.servers.isEmpty() ? QStringLiteral("stopped")
                                                                 : QStringLiteral("degraded"));
     QJsonArray servers;
@@ -174,8 +174,7 @@ bool Sandbox::checkPortsFree(QString *error) const
         !dnsFree(m_layout.recursor))
         return false;
     for (const auto &p : m_layout.proxies) {
-        if (!httpFree(p.name, p.address, p.httpPort) ||
-            !httpFree(p.name, p.address, p.metricsPort))
+        if (!httpFree(p.name, p.address, p.httpPort) || !httpFree(p.name, p.address, p.metricsPort))
             return false;
     }
     for (const auto &o : m_layout.origins) {
@@ -196,8 +195,7 @@ bool Sandbox::prepare(QString *error)
         }
     }
     QFile::setPermissions(m_layout.stateDir + QStringLiteral("/secrets"),
-                          QFileDevice::ReadOwner | QFileDevice::WriteOwner |
-                              QFileDevice::ExeOwner);
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     // Secrets are made on first start and kept, so clients configured once keep working.
     const QByteArray updateSecret =
         secretfile::readOrCreateBase64(m_layout.updateKeyFile(), 32, error);
@@ -206,7 +204,8 @@ bool Sandbox::prepare(QString *error)
     const QByteArray axfrSecret = secretfile::readOrCreateBase64(m_layout.axfrKeyFile(), 32, error);
     if (axfrSecret.isEmpty())
         return false;
-    if (!serverconfigs::isBase64Secret(updateSecret) || !serverconfigs::isBase64Secret(axfrSecret)) {
+    if (!serverconfigs::isBase64Secret(updateSecret) ||
+        !serverconfigs::isBase64Secret(axfrSecret)) {
         *error = QStringLiteral("a secret file in %1/secrets is not base64").arg(m_layout.stateDir);
         return false;
     }
@@ -220,25 +219,31 @@ bool Sandbox::prepare(QString *error)
     // PowerDNS Authoritative, with a fresh backend database each start.
     const QString pdnsDir = dirFor(m_layout.authoritative.name);
     const QString pdnsDb = pdnsDir + QStringLiteral("/pdns.sqlite3");
-    if (!writeFile(pdnsDir + QStringLiteral("/pdns.conf"), serverconfigs::pdnsConf(m_layout, pdnsDb),
-                   error))
+    if (!writeFile(pdnsDir + QStringLiteral("/pdns.conf"),
+                   serverconfigs::pdnsConf(m_layout, pdnsDb), error))
         return false;
     const QString ns = QStringLiteral("ns1.") + m_layout.ourZone;
     const auto soa = [&](const QString &zone) {
-        return PdnsBackendSeeder::Record{
-            zone, QStringLiteral("SOA"),
-            ns + QStringLiteral(". hostmaster.") + zone + QStringLiteral(". 1 10800 3600 604800 5"),
-            300};
+        return PdnsBackendSeeder::Record{zone, QStringLiteral("SOA"),
+                                         ns + QStringLiteral(". hostmaster.") + zone +
+                                             QStringLiteral(". 1 10800 3600 604800 5"),
+                                         300};
     };
     QList<PdnsBackendSeeder::Zone> zones;
-    zones.append({m_layout.ourZone,
-                  {soa(m_layout.ourZone),
-                   {m_layout.ourZone, QStringLiteral("NS"), ns + QLatin1Char('.'), 300},
-                   {ns, QStringLiteral("A"), m_layout.authoritative.address.toString(), 300}}});
-    PdnsBackendSeeder::Zone news{m_layout.subscriberZone,
-                                 {soa(m_layout.subscriberZone),
-                                  {m_layout.subscriberZone, QStringLiteral("NS"),
-                                   ns + QLatin1Char('.'), 300}}};
+    PdnsBackendSeeder::Zone ours{
+        m_layout.ourZone,
+        {soa(m_layout.ourZone),
+         {m_layout.ourZone, QStringLiteral("NS"), ns + QLatin1Char('.'), 300},
+         {ns, QStringLiteral("A"), m_layout.authoritative.address.toString(), 300}}};
+    // Each proxy has a name in our zone, for answers that must be names (CNAME steering).
+    for (const auto &p : m_layout.proxies)
+        ours.records.append({p.name + QLatin1Char('.') + m_layout.ourZone, QStringLiteral("A"),
+                             p.address.toString(), 300});
+    zones.append(ours);
+    PdnsBackendSeeder::Zone news{
+        m_layout.subscriberZone,
+        {soa(m_layout.subscriberZone),
+         {m_layout.subscriberZone, QStringLiteral("NS"), ns + QLatin1Char('.'), 300}}};
     // The long-term subscriber is served by every proxy: a static RRset, no split needed.
     for (const auto &p : m_layout.proxies) {
         news.records.append(
@@ -295,8 +300,8 @@ QList<Sandbox::Planned> Sandbox::plan(const Options &options, QString *error) co
     QHash<QString, QString> found;
     for (const auto &p : programs) {
         const QString program = QString::fromLatin1(p.program);
-        const QString path = options.programOverrides.value(program,
-                                                            ServerProcess::findProgram(program));
+        const QString path =
+            options.programOverrides.value(program, ServerProcess::findProgram(program));
         if (path.isEmpty()) {
             *error = QStringLiteral("%1: program '%2' not found; install it with: apt-get install "
                                     "%3 (./scripts/setup does)")
@@ -310,7 +315,9 @@ QList<Sandbox::Planned> Sandbox::plan(const Options &options, QString *error) co
     QList<Planned> out;
     for (const auto &o : m_layout.origins) {
         const QString d = m_layout.serverDir(o.name);
-        out.append({o.name, QStringLiteral("origin"), found.value(QStringLiteral("nginx")),
+        out.append({o.name,
+                    QStringLiteral("origin"),
+                    found.value(QStringLiteral("nginx")),
                     {QStringLiteral("-p"), d, QStringLiteral("-e"),
                      m_layout.logDir() + QLatin1Char('/') + o.name + QStringLiteral(".error.log"),
                      QStringLiteral("-c"), d + QStringLiteral("/nginx.conf"), QStringLiteral("-g"),
@@ -318,38 +325,46 @@ QList<Sandbox::Planned> Sandbox::plan(const Options &options, QString *error) co
                     d});
     }
     const QString bindDir = m_layout.serverDir(m_layout.purchaserDns.name);
-    out.append({m_layout.purchaserDns.name, QStringLiteral("dns-purchaser"),
-                found.value(QStringLiteral("named")),
-                {QStringLiteral("-g"), QStringLiteral("-c"), bindDir + QStringLiteral("/named.conf")},
-                bindDir});
+    out.append(
+        {m_layout.purchaserDns.name,
+         QStringLiteral("dns-purchaser"),
+         found.value(QStringLiteral("named")),
+         {QStringLiteral("-g"), QStringLiteral("-c"), bindDir + QStringLiteral("/named.conf")},
+         bindDir});
     const QString pdnsDir = m_layout.serverDir(m_layout.authoritative.name);
-    out.append({m_layout.authoritative.name, QStringLiteral("dns-authoritative"),
+    out.append({m_layout.authoritative.name,
+                QStringLiteral("dns-authoritative"),
                 found.value(QStringLiteral("pdns_server")),
                 {QStringLiteral("--config-dir=") + pdnsDir},
                 pdnsDir});
     const QString recDir = m_layout.serverDir(m_layout.recursor.name);
-    out.append({m_layout.recursor.name, QStringLiteral("dns-recursor"),
+    out.append({m_layout.recursor.name,
+                QStringLiteral("dns-recursor"),
                 found.value(QStringLiteral("pdns_recursor")),
                 {QStringLiteral("--config-dir=") + recDir},
                 recDir});
     for (const auto &p : m_layout.proxies) {
         const QString d = m_layout.serverDir(p.name);
-        out.append({p.name, QStringLiteral("proxy"), found.value(QStringLiteral("haproxy")),
+        out.append({p.name,
+                    QStringLiteral("proxy"),
+                    found.value(QStringLiteral("haproxy")),
                     {QStringLiteral("-W"), QStringLiteral("-db"), QStringLiteral("-f"),
                      d + QStringLiteral("/haproxy.cfg"), QStringLiteral("-S"), p.masterSocket},
                     d});
     }
     if (options.baseLoadRps > 0 && !options.trafficProgram.isEmpty()) {
-        out.append({QStringLiteral("base-load"), QStringLiteral("traffic"), options.trafficProgram,
-                    {QStringLiteral("traffic"), QStringLiteral("--profile"),
-                     QStringLiteral("diurnal"), QStringLiteral("--rate"),
-                     QString::number(options.baseLoadRps), QStringLiteral("--duration"),
-                     QStringLiteral("0"), QStringLiteral("--period"),
-                     QString::number(options.diurnalPeriodSeconds), QStringLiteral("--host"),
-                     m_layout.subscriberZone, QStringLiteral("--port-base"),
-                     QString::number(m_layout.portBase), QStringLiteral("--state-dir"),
-                     m_layout.stateDir, QStringLiteral("--report-every"), QStringLiteral("60")},
-                    m_layout.stateDir});
+        out.append(
+            {QStringLiteral("base-load"),
+             QStringLiteral("traffic"),
+             options.trafficProgram,
+             {QStringLiteral("traffic"), QStringLiteral("--profile"), QStringLiteral("diurnal"),
+              QStringLiteral("--rate"), QString::number(options.baseLoadRps),
+              QStringLiteral("--duration"), QStringLiteral("0"), QStringLiteral("--period"),
+              QString::number(options.diurnalPeriodSeconds), QStringLiteral("--host"),
+              m_layout.subscriberZone, QStringLiteral("--port-base"),
+              QString::number(m_layout.portBase), QStringLiteral("--state-dir"), m_layout.stateDir,
+              QStringLiteral("--report-every"), QStringLiteral("60")},
+             m_layout.stateDir});
     }
     return out;
 }
@@ -364,8 +379,8 @@ bool Sandbox::waitReady(const Planned &planned, const ServerProcess &process, in
             e.address, e.port, {e.zones.value(0), quint16(RecordType::SOA), rd}, 300);
         if (r.ok() && !r.answer.isEmpty())
             return true;
-        lastProblem = r.answered ? QStringLiteral("SOA query answered %1").arg(rcodeName(r.rcode))
-                                 : r.error;
+        lastProblem =
+            r.answered ? QStringLiteral("SOA query answered %1").arg(rcodeName(r.rcode)) : r.error;
         return false;
     };
     while (!deadline.hasExpired()) {
@@ -385,9 +400,10 @@ bool Sandbox::waitReady(const Planned &planned, const ServerProcess &process, in
             for (const auto &p : m_layout.proxies) {
                 if (p.name != planned.name)
                     continue;
-                const int metrics = httpStatus(p.address, p.metricsPort, "metrics", "/metrics", 500);
-                const int site = httpStatus(p.address, p.httpPort,
-                                            m_layout.subscriberZone.toLatin1(), "/", 500);
+                const int metrics =
+                    httpStatus(p.address, p.metricsPort, "metrics", "/metrics", 500);
+                const int site =
+                    httpStatus(p.address, p.httpPort, m_layout.subscriberZone.toLatin1(), "/", 500);
                 ready = metrics == 200 && site == 200;
                 lastProblem = QStringLiteral("metrics answered %1, %2 answered %3")
                                   .arg(metrics)
@@ -409,8 +425,9 @@ bool Sandbox::waitReady(const Planned &planned, const ServerProcess &process, in
             return true;
         QThread::msleep(50);
     }
-    *error = readyFailure(planned.name, process,
-                          QStringLiteral("not ready within %1 ms (%2)").arg(timeoutMs).arg(lastProblem));
+    *error =
+        readyFailure(planned.name, process,
+                     QStringLiteral("not ready within %1 ms (%2)").arg(timeoutMs).arg(lastProblem));
     return false;
 }
 

@@ -44,11 +44,17 @@ std::optional<SandboxLayout> SandboxLayout::make(int portBase, const QString &st
     l.portBase = portBase;
     l.stateDir = dir;
     const auto port = [portBase](int offset) { return quint16(portBase + offset); };
-    l.authoritative = {QStringLiteral("pdns-auth"), QHostAddress(QHostAddress::LocalHost), port(0),
+    l.authoritative = {QStringLiteral("pdns-auth"),
+                       QHostAddress(QHostAddress::LocalHost),
+                       port(0),
                        {l.ourZone, l.subscriberZone}};
-    l.purchaserDns = {QStringLiteral("purchaser-dns"), QHostAddress(QHostAddress::LocalHost),
-                      port(1), {l.purchaserZone}};
-    l.recursor = {QStringLiteral("recursor"), QHostAddress(QHostAddress::LocalHost), port(2),
+    l.purchaserDns = {QStringLiteral("purchaser-dns"),
+                      QHostAddress(QHostAddress::LocalHost),
+                      port(1),
+                      {l.purchaserZone}};
+    l.recursor = {QStringLiteral("recursor"),
+                  QHostAddress(QHostAddress::LocalHost),
+                  port(2),
                   {l.ourZone, l.subscriberZone, l.purchaserZone}};
     for (int i = 1; i <= 3; ++i) {
         ProxyEndpoint p;
@@ -85,12 +91,18 @@ QString SandboxLayout::axfrKeyFile() const
 {
     return stateDir + QStringLiteral("/secrets/") + axfrKeyName + QStringLiteral(".key");
 }
-QString SandboxLayout::logDir() const { return stateDir + QStringLiteral("/log"); }
+QString SandboxLayout::logDir() const
+{
+    return stateDir + QStringLiteral("/log");
+}
 QString SandboxLayout::serverDir(const QString &server) const
 {
     return stateDir + QLatin1Char('/') + server;
 }
-QString SandboxLayout::statusFile() const { return stateDir + QStringLiteral("/sandbox.json"); }
+QString SandboxLayout::statusFile() const
+{
+    return stateDir + QStringLiteral("/sandbox.json");
+}
 
 QJsonObject SandboxLayout::toJson() const
 {
@@ -101,9 +113,8 @@ QJsonObject SandboxLayout::toJson() const
             {QStringLiteral("address"), p.address.toString()},
             {QStringLiteral("http_port"), p.httpPort},
             {QStringLiteral("metrics_port"), p.metricsPort},
-            {QStringLiteral("metrics_url"), QStringLiteral("http://%1:%2/metrics")
-                                                .arg(p.address.toString())
-                                                .arg(p.metricsPort)},
+            {QStringLiteral("metrics_url"),
+             QStringLiteral("http://%1:%2/metrics").arg(p.address.toString()).arg(p.metricsPort)},
             {QStringLiteral("runtime_socket"), p.runtimeSocket},
             {QStringLiteral("master_socket"), p.masterSocket},
             {QStringLiteral("host_map"), p.hostMap}});
@@ -119,16 +130,14 @@ QJsonObject SandboxLayout::toJson() const
         {QStringLiteral("port_base"), portBase},
         {QStringLiteral("state_dir"), stateDir},
         {QStringLiteral("log_dir"), logDir()},
-        {QStringLiteral("zones"),
-         QJsonObject{{QStringLiteral("ours"), ourZone},
-                     {QStringLiteral("subscriber"), subscriberZone},
-                     {QStringLiteral("purchaser"), purchaserZone}}},
-        {QStringLiteral("tsig"),
-         QJsonObject{{QStringLiteral("update_key_name"), updateKeyName},
-                     {QStringLiteral("update_key_file"), updateKeyFile()},
-                     {QStringLiteral("axfr_key_name"), axfrKeyName},
-                     {QStringLiteral("axfr_key_file"), axfrKeyFile()},
-                     {QStringLiteral("algorithm"), algorithm}}},
+        {QStringLiteral("zones"), QJsonObject{{QStringLiteral("ours"), ourZone},
+                                              {QStringLiteral("subscriber"), subscriberZone},
+                                              {QStringLiteral("purchaser"), purchaserZone}}},
+        {QStringLiteral("tsig"), QJsonObject{{QStringLiteral("update_key_name"), updateKeyName},
+                                             {QStringLiteral("update_key_file"), updateKeyFile()},
+                                             {QStringLiteral("axfr_key_name"), axfrKeyName},
+                                             {QStringLiteral("axfr_key_file"), axfrKeyFile()},
+                                             {QStringLiteral("algorithm"), algorithm}}},
         {QStringLiteral("authoritative"), dnsJson(authoritative)},
         {QStringLiteral("purchaser_dns"), dnsJson(purchaserDns)},
         {QStringLiteral("recursor"), dnsJson(recursor)},

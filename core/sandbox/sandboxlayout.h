@@ -63,8 +63,7 @@ struct SandboxLayout
     QList<OriginEndpoint> origins;
 
     // Returns nullopt and sets *error for a port base out of range or an unusable state dir.
-    static std::optional<SandboxLayout> make(int portBase, const QString &stateDir,
-                                             QString *error);
+    static std::optional<SandboxLayout> make(int portBase, const QString &stateDir, QString *error);
     static QString defaultStateDir(int portBase);
 
     QString updateKeyFile() const;

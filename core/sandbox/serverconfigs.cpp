@@ -5,9 +5,18 @@
 namespace headroom::serverconfigs {
 
 namespace {
-QByteArray ascii(const QString &s) { return s.toLatin1(); }
-QByteArray num(int n) { return QByteArray::number(n); }
-QByteArray addr(const QHostAddress &a) { return a.toString().toLatin1(); }
+QByteArray ascii(const QString &s)
+{
+    return s.toLatin1();
+}
+QByteArray num(int n)
+{
+    return QByteArray::number(n);
+}
+QByteArray addr(const QHostAddress &a)
+{
+    return a.toString().toLatin1();
+}
 } // namespace
 
 bool isBase64Secret(const QByteArray &secret)
@@ -107,6 +116,8 @@ QByteArray purchaserZoneFile(const SandboxLayout &l)
     z += "@ 60 IN A " + addr(l.origins.front().address) + "\n";
     // www is delegated to the proxy network by CNAME into our zone.
     z += "www 60 IN CNAME shop." + ascii(l.ourZone) + ".\n";
+    // cdn is delegated by NS to our server, which does not serve it: a lame delegation.
+    z += "cdn 60 IN NS ns1." + ascii(l.ourZone) + ".\n";
     // api is served by the purchaser only: not delegated.
     z += "api 60 IN A " + addr(l.origins.front().address) + "\n";
     return z;

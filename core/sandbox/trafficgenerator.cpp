@@ -35,19 +35,20 @@ QJsonObject TrafficReport::toJson() const
     QJsonObject errors;
     for (auto it = errorsByKind.cbegin(); it != errorsByKind.cend(); ++it)
         errors.insert(it.key(), it.value());
-    return {{QStringLiteral("profile"), profile},
-            {QStringLiteral("host"), host},
-            {QStringLiteral("requested"), requested},
-            {QStringLiteral("ok"), ok},
-            {QStringLiteral("errors"), failed},
-            {QStringLiteral("by_target"), targets},
-            {QStringLiteral("errors_by_kind"), errors},
-            {QStringLiteral("dns_queries"), qint64(dnsQueries)},
-            {QStringLiteral("resolvers"), resolvers},
-            {QStringLiteral("elapsed_s"), elapsedSeconds},
-            {QStringLiteral("rate_rps"), elapsedSeconds > 0 ? double(ok + failed) / elapsedSeconds : 0},
-            {QStringLiteral("latency_p50_ms"), latencyP50Ms},
-            {QStringLiteral("latency_p99_ms"), latencyP99Ms}};
+    return {
+        {QStringLiteral("profile"), profile},
+        {QStringLiteral("host"), host},
+        {QStringLiteral("requested"), requested},
+        {QStringLiteral("ok"), ok},
+        {QStringLiteral("errors"), failed},
+        {QStringLiteral("by_target"), targets},
+        {QStringLiteral("errors_by_kind"), errors},
+        {QStringLiteral("dns_queries"), qint64(dnsQueries)},
+        {QStringLiteral("resolvers"), resolvers},
+        {QStringLiteral("elapsed_s"), elapsedSeconds},
+        {QStringLiteral("rate_rps"), elapsedSeconds > 0 ? double(ok + failed) / elapsedSeconds : 0},
+        {QStringLiteral("latency_p50_ms"), latencyP50Ms},
+        {QStringLiteral("latency_p99_ms"), latencyP99Ms}};
 }
 
 QString TrafficReport::toText() const
@@ -61,11 +62,12 @@ QString TrafficReport::toText() const
                .arg(failed)
                .arg(elapsedSeconds, 0, 'f', 1)
                .arg(elapsedSeconds > 0 ? double(done) / elapsedSeconds : 0, 0, 'f', 1);
-    out += QStringLiteral("latency p50 %1 ms, p99 %2 ms; %3 DNS queries from %4 caching resolvers\n")
-               .arg(latencyP50Ms, 0, 'f', 2)
-               .arg(latencyP99Ms, 0, 'f', 2)
-               .arg(dnsQueries)
-               .arg(resolvers);
+    out +=
+        QStringLiteral("latency p50 %1 ms, p99 %2 ms; %3 DNS queries from %4 caching resolvers\n")
+            .arg(latencyP50Ms, 0, 'f', 2)
+            .arg(latencyP99Ms, 0, 'f', 2)
+            .arg(dnsQueries)
+            .arg(resolvers);
     out += QStringLiteral("responses by target address:\n");
     for (auto it = okByTarget.cbegin(); it != okByTarget.cend(); ++it) {
         out += QStringLiteral("  %1  %2  %3%\n")

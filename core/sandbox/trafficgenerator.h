@@ -26,12 +26,12 @@ struct TrafficOptions
     quint16 httpPort = 80;
     QString path = QStringLiteral("/");
     int resolvers = 300;
-    bool recursive = false;         // true: every resolver asks `servers` (the recursor) with RD
-    QList<ZoneServer> servers;      // authoritative servers by zone, or the recursor for "."
+    bool recursive = false;    // true: every resolver asks `servers` (the recursor) with RD
+    QList<ZoneServer> servers; // authoritative servers by zone, or the recursor for "."
     int maxInFlight = 4000;
     int requestTimeoutMs = 5000;
-    double reportEverySeconds = 0;  // progress() interval; 0 = none
-    quint32 seed = 0;               // 0 = random
+    double reportEverySeconds = 0; // progress() interval; 0 = none
+    quint32 seed = 0;              // 0 = random
 };
 
 struct TrafficReport
@@ -41,8 +41,8 @@ struct TrafficReport
     qint64 requested = 0;
     qint64 ok = 0;
     qint64 failed = 0;
-    QMap<QString, qint64> okByTarget;       // address -> successful responses
-    QMap<QString, qint64> errorsByKind;     // dns-timeout, http-503, connect, ...
+    QMap<QString, qint64> okByTarget;   // address -> successful responses
+    QMap<QString, qint64> errorsByKind; // dns-timeout, http-503, connect, ...
     quint64 dnsQueries = 0;
     int resolvers = 0;
     double elapsedSeconds = 0;

@@ -49,8 +49,8 @@ private Q_SLOTS:
 private:
     QStringList where() const
     {
-        return {QStringLiteral("--port-base"), QString::number(m_base), QStringLiteral("--state-dir"),
-                m_stateDir};
+        return {QStringLiteral("--port-base"), QString::number(m_base),
+                QStringLiteral("--state-dir"), m_stateDir};
     }
     QTemporaryDir m_dir{QDir::tempPath() + QStringLiteral("/headroom-test-XXXXXX")};
     int m_base = 0;
@@ -74,9 +74,9 @@ void TestCtlSandbox::initTestCase()
 
 void TestCtlSandbox::statusJsonListsEveryEndpoint()
 {
-    const Run r = ctl(QStringList{QStringLiteral("sandbox"), QStringLiteral("status"),
-                                  QStringLiteral("--json")} +
-                      where());
+    const Run r = ctl(
+        QStringList{QStringLiteral("sandbox"), QStringLiteral("status"), QStringLiteral("--json")} +
+        where());
     QCOMPARE(r.exitCode, 0);
     QJsonParseError pe;
     const QJsonObject s = QJsonDocument::fromJson(r.out, &pe).object();
@@ -86,15 +86,19 @@ void TestCtlSandbox::statusJsonListsEveryEndpoint()
     QCOMPARE(s.value(QStringLiteral("state_dir")).toString(), m_stateDir);
     const QJsonObject auth = s.value(QStringLiteral("authoritative")).toObject();
     QCOMPARE(auth.value(QStringLiteral("port")).toInt(), m_base);
-    QVERIFY(auth.value(QStringLiteral("zones")).toArray().contains(QStringLiteral("edge.headroom.test")));
-    QCOMPARE(s.value(QStringLiteral("purchaser_dns")).toObject().value(QStringLiteral("port")).toInt(),
-             m_base + 1);
+    QVERIFY(auth.value(QStringLiteral("zones"))
+                .toArray()
+                .contains(QStringLiteral("edge.headroom.test")));
+    QCOMPARE(
+        s.value(QStringLiteral("purchaser_dns")).toObject().value(QStringLiteral("port")).toInt(),
+        m_base + 1);
     QCOMPARE(s.value(QStringLiteral("recursor")).toObject().value(QStringLiteral("port")).toInt(),
              m_base + 2);
     QCOMPARE(s.value(QStringLiteral("proxies")).toArray().size(), 3);
     QCOMPARE(s.value(QStringLiteral("origins")).toArray().size(), 3);
     const QJsonObject tsig = s.value(QStringLiteral("tsig")).toObject();
-    QCOMPARE(tsig.value(QStringLiteral("update_key_name")).toString(), QStringLiteral("headroom-update"));
+    QCOMPARE(tsig.value(QStringLiteral("update_key_name")).toString(),
+             QStringLiteral("headroom-update"));
     QCOMPARE(tsig.value(QStringLiteral("algorithm")).toString(), QStringLiteral("hmac-sha256"));
     QVERIFY(!tsig.contains(QStringLiteral("secret")));
     const QJsonArray servers = s.value(QStringLiteral("servers")).toArray();
@@ -107,12 +111,12 @@ void TestCtlSandbox::statusJsonListsEveryEndpoint()
 
 void TestCtlSandbox::trafficReportsRequestsSpreadOverProxies()
 {
-    const Run r = ctl(QStringList{QStringLiteral("traffic"), QStringLiteral("--profile"),
-                                  QStringLiteral("steady"), QStringLiteral("--rate"),
-                                  QStringLiteral("200"), QStringLiteral("--duration"),
-                                  QStringLiteral("4"), QStringLiteral("--host"),
-                                  QStringLiteral("news.example"), QStringLiteral("--json")} +
-                      where());
+    const Run r =
+        ctl(QStringList{QStringLiteral("traffic"), QStringLiteral("--profile"),
+                        QStringLiteral("steady"), QStringLiteral("--rate"), QStringLiteral("200"),
+                        QStringLiteral("--duration"), QStringLiteral("4"), QStringLiteral("--host"),
+                        QStringLiteral("news.example"), QStringLiteral("--json")} +
+            where());
     QVERIFY2(r.exitCode == 0, r.err.constData());
     const QJsonObject rep = QJsonDocument::fromJson(r.out).object();
     QCOMPARE(rep.value(QStringLiteral("requested")).toInt(), 800);
@@ -120,16 +124,17 @@ void TestCtlSandbox::trafficReportsRequestsSpreadOverProxies()
     QCOMPARE(rep.value(QStringLiteral("errors")).toInt(), 0);
     const QJsonObject targets = rep.value(QStringLiteral("by_target")).toObject();
     QCOMPARE(targets.size(), 3);
-    for (const QString &a : {QStringLiteral("127.0.1.1"), QStringLiteral("127.0.1.2"),
-                             QStringLiteral("127.0.1.3")})
+    for (const QString &a :
+         {QStringLiteral("127.0.1.1"), QStringLiteral("127.0.1.2"), QStringLiteral("127.0.1.3")})
         QVERIFY2(targets.value(a).toInt() > 150, r.out.constData());
 }
 
 void TestCtlSandbox::unknownVerbAndBadOptionsAreUsageErrors()
 {
     QCOMPARE(ctl({QStringLiteral("frobnicate")}).exitCode, 2);
-    QCOMPARE(ctl(QStringList{QStringLiteral("sandbox"), QStringLiteral("sideways")} + where()).exitCode,
-             2);
+    QCOMPARE(
+        ctl(QStringList{QStringLiteral("sandbox"), QStringLiteral("sideways")} + where()).exitCode,
+        2);
     const Run bad = ctl(QStringList{QStringLiteral("traffic"), QStringLiteral("--profile"),
                                     QStringLiteral("sawtooth")} +
                         where());
@@ -143,9 +148,9 @@ void TestCtlSandbox::downLeavesNothingBehind()
     const Run r = ctl(QStringList{QStringLiteral("sandbox"), QStringLiteral("down")} + where());
     QCOMPARE(r.exitCode, 0);
     QVERIFY(test::SandboxFixture::processesMentioning(m_stateDir).isEmpty());
-    const Run st = ctl(QStringList{QStringLiteral("sandbox"), QStringLiteral("status"),
-                                   QStringLiteral("--json")} +
-                       where());
+    const Run st = ctl(
+        QStringList{QStringLiteral("sandbox"), QStringLiteral("status"), QStringLiteral("--json")} +
+        where());
     QCOMPARE(st.exitCode, 3);
     QCOMPARE(QJsonDocument::fromJson(st.out).object().value(QStringLiteral("state")).toString(),
              QStringLiteral("stopped"));

@@ -81,8 +81,8 @@ void TestPdnsCaching::updateIsVisibleInTheNextAnswer()
         ask(name);
         const QByteArray address = "192.0.2." + QByteArray::number(round);
         QString error;
-        QVERIFY2(nsupdate("update delete " + name.toLatin1() + " A\nupdate add " +
-                              name.toLatin1() + " 20 A " + address + "\n",
+        QVERIFY2(nsupdate("update delete " + name.toLatin1() + " A\nupdate add " + name.toLatin1() +
+                              " 20 A " + address + "\n",
                           &error),
                  qPrintable(error));
         const DnsResponse r = ask(name);

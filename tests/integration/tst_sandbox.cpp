@@ -99,13 +99,12 @@ void TestSandbox::authoritativeAnswersSoa()
 void TestSandbox::authoritativeServesSubscriberOnEveryProxy()
 {
     const auto &l = m_fixture.layout();
-    const DnsResponse r = DnsClient::querySync(l.authoritative.address, l.authoritative.port,
-                                               {l.subscriberZone, quint16(RecordType::A), false},
-                                               2000);
+    const DnsResponse r =
+        DnsClient::querySync(l.authoritative.address, l.authoritative.port,
+                             {l.subscriberZone, quint16(RecordType::A), false}, 2000);
     QVERIFY(r.ok());
-    QCOMPARE(addressesOf(r),
-             QStringList({QStringLiteral("127.0.1.1"), QStringLiteral("127.0.1.2"),
-                          QStringLiteral("127.0.1.3")}));
+    QCOMPARE(addressesOf(r), QStringList({QStringLiteral("127.0.1.1"), QStringLiteral("127.0.1.2"),
+                                          QStringLiteral("127.0.1.3")}));
     QCOMPARE(r.answer.first().ttl, 20u);
 }
 
@@ -117,7 +116,8 @@ void TestSandbox::purchaserDnsServesOrigins()
         {QStringLiteral("origin.shop.example"), quint16(RecordType::A), false}, 2000);
     QVERIFY2(r.ok(), qPrintable(r.error));
     QVERIFY(r.authoritative);
-    QCOMPARE(addressesOf(r), QStringList({QStringLiteral("127.0.2.1"), QStringLiteral("127.0.2.2")}));
+    QCOMPARE(addressesOf(r),
+             QStringList({QStringLiteral("127.0.2.1"), QStringLiteral("127.0.2.2")}));
     const DnsResponse www = DnsClient::querySync(
         l.purchaserDns.address, l.purchaserDns.port,
         {QStringLiteral("www.shop.example"), quint16(RecordType::CNAME), false}, 2000);

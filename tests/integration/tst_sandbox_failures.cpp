@@ -64,7 +64,8 @@ void TestSandboxFailures::serverDyingAtStartNamesItsLog()
     options.programOverrides.insert(QStringLiteral("pdns_server"), QStringLiteral("/bin/false"));
     QVERIFY(!box.up(options, &error));
     QVERIFY2(error.startsWith(QLatin1String("pdns-auth did not start")), qPrintable(error));
-    QVERIFY2(error.contains(layout->logDir() + QStringLiteral("/pdns-auth.log")), qPrintable(error));
+    QVERIFY2(error.contains(layout->logDir() + QStringLiteral("/pdns-auth.log")),
+             qPrintable(error));
     // What it started before the failure (origins, BIND) was stopped again.
     QVERIFY(test::SandboxFixture::processesMentioning(layout->stateDir).isEmpty());
     QVERIFY(!box.status().exists);

@@ -1,0 +1,519 @@
+#include "commands.h"
+#include "dns/dnsupdater.h"
+#include "dns/zonetransfer.h"
+#include "sandbox/sandbox.h"
+#include "settings/appsettings.h"
+
+#include <QCommandLineParser>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QTextStream>
+
+namespace headroom::ctl {
+
+namespace {
+
+QTextStream &out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+QTextStream &err()
+{
+    static QTextStream s(stderr);
+    return s;
+}
+
+// Where our zone is served and the key that may change it: the sandbox when one runs at the
+// given (or default) port base, else the console's settings; explicit options win.
+struct DnsContext
+{
+    QHostAddress server;
+    quint16 port = 53;
+    std::optional<DnsName> zone;
+    std::optional<TsigKey> key;
+};
+
+const QCommandLineOption kServer(QStringLiteral("server"),
+                                 QStringLiteral("Authoritative server ADDR:PORT."),
+                                 QStringLiteral("ADDR:PORT"));
+const QCommandLineOption kZone(QStringLiteral("zone"), QStringLiteral("Our zone."),
+                               QStringLiteral("ZONE"));
+const QCommandLineOption kTsigName(QStringLiteral("tsig-name"), QStringLiteral("TSIG key name."),
+                                   QStringLiteral("NAME"));
+const QCommandLineOption kTsigFile(QStringLiteral("tsig-file"),
+                                   QStringLiteral("File holding the base64 TSIG secret (0600)."),
+                                   QStringLiteral("FILE"));
+const QCommandLineOption kPortBase(QStringLiteral("port-base"),
+                                   QStringLiteral("Sandbox port base."), QStringLiteral("N"));
+const QCommandLineOption kStateDir(QStringLiteral("state-dir"),
+                                   QStringLiteral("Sandbox state directory."),
+                                   QStringLiteral("DIR"));
+const QCommandLineOption kJson(QStringLiteral("json"), QStringLiteral("Machine-readable output."));
+
+bool parseServer(const QString &text, QHostAddress *address, quint16 *port)
+{
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    QString host = colon > 0 ? text.left(colon) : text;
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    bool ok = true;
+    const int p = colon > 0 ? text.mid(colon + 1).toInt(&ok) : 53;
+    return address->setAddress(host) && ok && p > 0 && p < 65536 && (*port = quint16(p), true);
+}
+
+std::optional<DnsContext> contextFrom(const QCommandLineParser &parser, QString *error)
+{
+    DnsContext c;
+    QString keyName;
+    QString keyFile;
+    QString zone;
+    const int base =
+        parser.isSet(kPortBase) ? parser.value(kPortBase).toInt() : SandboxLayout::kDefaultPortBase;
+    const QString dir =
+        parser.isSet(kStateDir) ? parser.value(kStateDir) : SandboxLayout::defaultStateDir(base);
+    QString ignored;
+    const auto layout = SandboxLayout::make(base, dir, &ignored);
+    if (layout && Sandbox(*layout).status().running) {
+        c.server = layout->authoritative.address;
+        c.port = layout->authoritative.port;
+        zone = layout->ourZone;
+        keyName = layout->updateKeyName;
+        keyFile = layout->updateKeyFile();
+    } else {
+        QSettings settings;
+        const AppSettings s = AppSettings::load(settings);
+        c.server.setAddress(s.dnsServer);
+        c.port = quint16(s.dnsPort);
+        zone = s.zone;
+        keyName = s.tsigKeyName;
+        keyFile = s.tsigKeyFile;
+    }
+    if (parser.isSet(kServer) && !parseServer(parser.value(kServer), &c.server, &c.port)) {
+        *error = QStringLiteral("--server takes ADDR:PORT");
+        return std::nullopt;
+    }
+    if (parser.isSet(kZone))
+        zone = parser.value(kZone);
+    if (parser.isSet(kTsigName))
+        keyName = parser.value(kTsigName);
+    if (parser.isSet(kTsigFile))
+        keyFile = parser.value(kTsigFile);
+    c.zone = DnsName::parse(zone, error);
+    if (!c.zone)
+        return std::nullopt;
+    if (!keyName.isEmpty()) {
+        c.key = TsigKey::fromFile(keyName, keyFile, error);
+        if (!c.key)
+            return std::nullopt;
+    }
+    return c;
+}
+
+bool parseCommon(QCommandLineParser &parser, const QString &command, const QStringList &arguments,
+                 int *code)
+{
+    parser.addHelpOption();
+    parser.addOptions({kServer, kZone, kTsigName, kTsigFile, kPortBase, kStateDir, kJson});
+    QStringList argv = arguments;
+    argv.prepend(command);
+    if (!parser.parse(argv)) {
+        err() << command << ": " << parser.errorText() << "\n";
+        *code = 2;
+        return false;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out() << parser.helpText();
+        *code = 0;
+        return false;
+    }
+    return true;
+}
+
+// SITE is a name in our zone: "shop" or "shop.edge.headroom.test".
+std::optional<DnsName> siteName(const QString &site, const DnsName &zone, QString *error)
+{
+    auto n = DnsName::parse(site, error);
+    if (!n)
+        return std::nullopt;
+    if (n->isSubdomainOf(zone))
+        return n;
+    return DnsName::parse(n->relative() + QLatin1Char('.') + zone.relative(), error);
+}
+
+// "127.0.1.1=50" or "proxy1.edge.headroom.test=50".
+std::optional<WeightedTarget> parseTarget(const QString &text, QString *error)
+{
+    const qsizetype eq = text.lastIndexOf(QLatin1Char('='));
+    bool ok = false;
+    const int weight = eq > 0 ? text.mid(eq + 1).toInt(&ok) : 0;
+    if (!ok || weight < 0 || weight > 65535) {
+        *error = QStringLiteral("'%1': expected ADDRESS=WEIGHT with a weight of 0-65535").arg(text);
+        return std::nullopt;
+    }
+    const QString what = text.left(eq);
+    WeightedTarget t;
+    t.weight = weight;
+    QHostAddress address;
+    if (address.setAddress(what) && address.toString().compare(what, Qt::CaseInsensitive) == 0) {
+        t.address = address;
+        return t;
+    }
+    t.name = DnsName::parse(what, error);
+    if (!t.name) {
+        *error =
+            QStringLiteral("'%1' is neither an IP address nor a DNS name: %2").arg(what, *error);
+        return std::nullopt;
+    }
+    return t;
+}
+
+std::optional<qint64> parseTime(const QString &text, QString *error)
+{
+    static const QRegularExpression relative(QStringLiteral("^\\+(\\d{1,7})([smhd]?)$"));
+    const auto m = relative.match(text);
+    if (m.hasMatch()) {
+        const qint64 n = m.captured(1).toLongLong();
+        const QString unit = m.captured(2);
+        const qint64 scale = unit == QLatin1String("m")   ? 60
+                             : unit == QLatin1String("h") ? 3600
+                             : unit == QLatin1String("d") ? 86400
+                                                          : 1;
+        return QDateTime::currentSecsSinceEpoch() + n * scale;
+    }
+    bool ok = false;
+    const qint64 unix = text.toLongLong(&ok);
+    if (ok && unix > 0)
+        return unix;
+    const QDateTime dt = QDateTime::fromString(text, Qt::ISODate);
+    if (dt.isValid())
+        return dt.toSecsSinceEpoch();
+    *error =
+        QStringLiteral("'%1' is not a time (ISO 8601, unix seconds, or +N[s|m|h|d])").arg(text);
+    return std::nullopt;
+}
+
+int setWeights(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Make SITE answer our proxies by weight, the rest going to the overflow."));
+    parser.addPositionalArgument(QStringLiteral("SITE"), QStringLiteral("Name in our zone."));
+    const QCommandLineOption proxy(QStringLiteral("proxy"),
+                                   QStringLiteral("A proxy ADDR=W (or NAME=W); repeat."),
+                                   QStringLiteral("ADDR=W"));
+    const QCommandLineOption overflow(QStringLiteral("overflow"),
+                                      QStringLiteral("A purchaser server ADDR=W; repeat."),
+                                      QStringLiteral("ADDR=W"));
+    const QCommandLineOption overflowCname(
+        QStringLiteral("overflow-cname"),
+        QStringLiteral("The purchaser's origin name: the rest goes back to their DNS."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption until(QStringLiteral("until"),
+                                   QStringLiteral("Weights valid until TIME (default +1h)."),
+                                   QStringLiteral("TIME"), QStringLiteral("+1h"));
+    const QCommandLineOption leaseEnd(QStringLiteral("lease-end"),
+                                      QStringLiteral("Lease end (default: --until)."),
+                                      QStringLiteral("TIME"));
+    const QCommandLineOption ttl(QStringLiteral("ttl"), QStringLiteral("TTL seconds (default 20)."),
+                                 QStringLiteral("S"), QStringLiteral("20"));
+    parser.addOptions({proxy, overflow, overflowCname, until, leaseEnd, ttl});
+    int code = 0;
+    if (!parseCommon(parser, QStringLiteral("headroomctl dns set-weights"), arguments, &code))
+        return code;
+    if (parser.positionalArguments().size() != 1) {
+        err() << "dns set-weights: name one SITE\n";
+        return 2;
+    }
+    // Everything is validated before any packet is sent.
+    QString error;
+    WeightTable table;
+    for (const QString &p : parser.values(proxy)) {
+        const auto t = parseTarget(p, &error);
+        if (!t) {
+            err() << "dns set-weights: " << error << "\n";
+            return 2;
+        }
+        table.proxies.append(*t);
+    }
+    for (const QString &p : parser.values(overflow)) {
+        const auto t = parseTarget(p, &error);
+        if (!t) {
+            err() << "dns set-weights: " << error << "\n";
+            return 2;
+        }
+        table.overflowServers.append(*t);
+    }
+    if (parser.isSet(overflowCname)) {
+        table.overflowName = DnsName::parse(parser.value(overflowCname), &error);
+        if (!table.overflowName) {
+            err() << "dns set-weights: --overflow-cname: " << error << "\n";
+            return 2;
+        }
+    }
+    const auto validUntil = parseTime(parser.value(until), &error);
+    const auto end =
+        parseTime(parser.isSet(leaseEnd) ? parser.value(leaseEnd) : parser.value(until), &error);
+    bool ttlOk = false;
+    table.ttl = parser.value(ttl).toUInt(&ttlOk);
+    if (!validUntil || !end || !ttlOk || table.ttl > 86400) {
+        err() << "dns set-weights: " << (ttlOk ? error : QStringLiteral("bad --ttl")) << "\n";
+        return 2;
+    }
+    table.validUntilUnix = *validUntil;
+    table.leaseEndUnix = *end;
+    const auto context = contextFrom(parser, &error);
+    if (!context) {
+        err() << "dns set-weights: " << error << "\n";
+        return 2;
+    }
+    const auto owner = siteName(parser.positionalArguments().first(), *context->zone, &error);
+    if (!owner) {
+        err() << "dns set-weights: SITE: " << error << "\n";
+        return 2;
+    }
+    const auto record = buildSteeringRecord(table, &error);
+    if (!record) {
+        err() << "dns set-weights: " << error << "\n";
+        return 2;
+    }
+    if (!context->key) {
+        err() << "dns set-weights: no TSIG key configured; updates are only sent signed\n";
+        return 2;
+    }
+    const DnsUpdater updater({context->server, context->port, *context->zone, *context->key});
+    const UpdateResult r = updater.apply({NameReplacement::forSteering(*owner, *record)});
+    const QString kinds[] = {QStringLiteral("static A"), QStringLiteral("static CNAME"),
+                             QStringLiteral("LUA A"), QStringLiteral("LUA CNAME")};
+    if (parser.isSet(kJson)) {
+        out() << QJsonDocument(
+                     QJsonObject{{QStringLiteral("site"), owner->absolute()},
+                                 {QStringLiteral("ok"), r.ok},
+                                 {QStringLiteral("rcode"), r.rcode},
+                                 {QStringLiteral("error"), r.error},
+                                 {QStringLiteral("record"), kinds[int(record->kind)]},
+                                 {QStringLiteral("lua"), QString::fromLatin1(record->luaCode)},
+                                 {QStringLiteral("attempts"), r.attempts},
+                                 {QStringLiteral("tcp"), r.viaTcp},
+                                 {QStringLiteral("latency_ms"), r.latencyMs}})
+                     .toJson(QJsonDocument::Indented);
+    } else if (r.ok) {
+        out() << owner->absolute() << ": " << kinds[int(record->kind)] << " record applied in "
+              << QString::number(r.latencyMs, 'f', 1) << " ms\n";
+        if (!record->luaCode.isEmpty())
+            out() << "  " << record->luaCode << "\n";
+    } else {
+        err() << "dns set-weights: " << owner->absolute() << ": " << r.error << "\n";
+    }
+    return r.ok ? 0 : 1;
+}
+
+QJsonObject recordJson(const DnsRecord &r)
+{
+    QJsonObject o{{QStringLiteral("name"), r.name},
+                  {QStringLiteral("type"), recordTypeName(r.type)},
+                  {QStringLiteral("ttl"), qint64(r.ttl)}};
+    if (r.type == quint16(RecordType::LUA)) {
+        if (const auto lua = parseLuaRdata(r.rdata)) {
+            o.insert(QStringLiteral("inner_type"), recordTypeName(lua->innerType));
+            o.insert(QStringLiteral("lua"), QString::fromLatin1(lua->code));
+            // The weights as served, parsed back from our own template.
+            static const QRegularExpression pair(QStringLiteral("\\{(\\d+),'([^']+)'\\}"));
+            const QString code = QString::fromLatin1(lua->code);
+            const qsizetype elseAt = code.indexOf(QLatin1String(" else "));
+            QJsonArray weights;
+            QJsonArray fallback;
+            for (auto it = pair.globalMatch(code); it.hasNext();) {
+                const auto m = it.next();
+                const QJsonObject w{{QStringLiteral("target"), m.captured(2)},
+                                    {QStringLiteral("weight"), m.captured(1).toInt()}};
+                (elseAt >= 0 && m.capturedStart() > elseAt ? fallback : weights).append(w);
+            }
+            o.insert(QStringLiteral("weights"), weights);
+            if (elseAt >= 0)
+                o.insert(QStringLiteral("after_deadline"), fallback);
+            static const QRegularExpression deadline(QStringLiteral("os\\.time\\(\\) < (\\d+)"));
+            const auto d = deadline.match(code);
+            if (d.hasMatch())
+                o.insert(QStringLiteral("deadline"),
+                         QDateTime::fromSecsSinceEpoch(d.captured(1).toLongLong(), Qt::UTC)
+                             .toString(Qt::ISODate));
+        }
+    } else {
+        o.insert(QStringLiteral("data"), r.text);
+    }
+    return o;
+}
+
+int show(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Show what the authoritative server serves for SITE (read back by AXFR)."));
+    parser.addPositionalArgument(QStringLiteral("SITE"), QStringLiteral("Name in our zone."));
+    int code = 0;
+    if (!parseCommon(parser, QStringLiteral("headroomctl dns show"), arguments, &code))
+        return code;
+    QString error;
+    const auto context = contextFrom(parser, &error);
+    if (!context || parser.positionalArguments().size() != 1) {
+        err() << "dns show: " << (context ? QStringLiteral("name one SITE") : error) << "\n";
+        return 2;
+    }
+    const auto owner = siteName(parser.positionalArguments().first(), *context->zone, &error);
+    if (!owner) {
+        err() << "dns show: " << error << "\n";
+        return 2;
+    }
+    const ZoneTransferResult zone =
+        transferZone(context->server, context->port, *context->zone, context->key);
+    if (!zone.ok) {
+        err() << "dns show: " << error << zone.error << "\n";
+        return 1;
+    }
+    QJsonArray records;
+    for (const DnsRecord &r : zone.records) {
+        if (r.name == owner->absolute())
+            records.append(recordJson(r));
+    }
+    if (parser.isSet(kJson)) {
+        out() << QJsonDocument(QJsonObject{{QStringLiteral("site"), owner->absolute()},
+                                           {QStringLiteral("records"), records}})
+                     .toJson(QJsonDocument::Indented);
+    } else if (records.isEmpty()) {
+        out() << owner->absolute() << ": nothing served (NXDOMAIN)\n";
+    } else {
+        for (const auto &v : records) {
+            const QJsonObject o = v.toObject();
+            out() << owner->absolute() << " " << o.value(QStringLiteral("ttl")).toInteger() << " "
+                  << o.value(QStringLiteral("type")).toString();
+            if (o.contains(QStringLiteral("lua"))) {
+                out() << " " << o.value(QStringLiteral("inner_type")).toString() << "\n";
+                for (const auto &w : o.value(QStringLiteral("weights")).toArray())
+                    out() << "  weight " << w.toObject().value(QStringLiteral("weight")).toInt()
+                          << "  " << w.toObject().value(QStringLiteral("target")).toString()
+                          << "\n";
+                if (o.contains(QStringLiteral("deadline"))) {
+                    out() << "  until " << o.value(QStringLiteral("deadline")).toString()
+                          << ", then:";
+                    for (const auto &w : o.value(QStringLiteral("after_deadline")).toArray())
+                        out() << " " << w.toObject().value(QStringLiteral("target")).toString()
+                              << "=" << w.toObject().value(QStringLiteral("weight")).toInt();
+                    out() << "\n";
+                }
+            } else {
+                out() << " " << o.value(QStringLiteral("data")).toString() << "\n";
+            }
+        }
+    }
+    return 0;
+}
+
+int importZone(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Transfer a purchaser's zone (AXFR) into their name-to-address map."));
+    parser.addPositionalArgument(QStringLiteral("ZONE"), QStringLiteral("The purchaser's zone."));
+    const QCommandLineOption tsig(QStringLiteral("tsig"),
+                                  QStringLiteral("TSIG key name for the transfer."),
+                                  QStringLiteral("NAME"));
+    parser.addOption(tsig);
+    int code = 0;
+    if (!parseCommon(parser, QStringLiteral("headroomctl dns import-zone"), arguments, &code))
+        return code;
+    QString error;
+    const auto zone = parser.positionalArguments().size() == 1
+                          ? DnsName::parse(parser.positionalArguments().first(), &error)
+                          : std::nullopt;
+    QHostAddress server;
+    quint16 port = 53;
+    if (!zone || !parser.isSet(kServer) || !parseServer(parser.value(kServer), &server, &port)) {
+        err() << "dns import-zone: name one ZONE and --server ADDR:PORT " << error << "\n";
+        return 2;
+    }
+    std::optional<TsigKey> key;
+    if (parser.isSet(tsig)) {
+        QString file = parser.value(kTsigFile);
+        if (file.isEmpty()) {
+            // In the sandbox the purchaser's transfer key sits beside ours.
+            const int base = parser.isSet(kPortBase) ? parser.value(kPortBase).toInt()
+                                                     : SandboxLayout::kDefaultPortBase;
+            file = (parser.isSet(kStateDir) ? parser.value(kStateDir)
+                                            : SandboxLayout::defaultStateDir(base)) +
+                   QStringLiteral("/secrets/") + parser.value(tsig) + QStringLiteral(".key");
+        }
+        key = TsigKey::fromFile(parser.value(tsig), file, &error);
+        if (!key) {
+            err() << "dns import-zone: " << error << "\n";
+            return 2;
+        }
+    }
+    const ZoneTransferResult result = transferZone(server, port, *zone, key);
+    if (!result.ok) {
+        err() << "dns import-zone: " << result.error << "\n";
+        return 1;
+    }
+    QJsonArray names;
+    QJsonArray problems;
+    for (const DnsRecord &r : result.records) {
+        const quint16 t = r.type;
+        if (t == quint16(RecordType::A) || t == quint16(RecordType::AAAA) ||
+            t == quint16(RecordType::CNAME)) {
+            names.append(recordJson(r));
+        } else if (t != quint16(RecordType::SOA) && t != quint16(RecordType::NS)) {
+            problems.append(
+                QStringLiteral("%1 %2: unsupported type, skipped").arg(r.name, recordTypeName(t)));
+        }
+    }
+    if (parser.isSet(kJson)) {
+        out() << QJsonDocument(QJsonObject{{QStringLiteral("zone"), zone->absolute()},
+                                           {QStringLiteral("names"), names},
+                                           {QStringLiteral("problems"), problems}})
+                     .toJson(QJsonDocument::Indented);
+    } else {
+        out() << zone->absolute() << ": " << names.size() << " names imported from "
+              << result.records.size() << " records\n";
+        for (const auto &v : names) {
+            const QJsonObject o = v.toObject();
+            out() << "  " << o.value(QStringLiteral("name")).toString() << " "
+                  << o.value(QStringLiteral("type")).toString() << " "
+                  << o.value(QStringLiteral("data")).toString() << "\n";
+        }
+        for (const auto &p : problems)
+            out() << "  skipped: " << p.toString() << "\n";
+    }
+    return 0;
+}
+
+} // namespace
+
+int dns(const QStringList &arguments)
+{
+    const QString usage = QStringLiteral(
+        "Usage: headroomctl dns set-weights|show|import-zone ... (--help for each)\n");
+    if (arguments.isEmpty()) {
+        err() << usage;
+        return 2;
+    }
+    const QString action = arguments.first();
+    const QStringList rest = arguments.mid(1);
+    if (action == QLatin1String("set-weights"))
+        return setWeights(rest);
+    if (action == QLatin1String("show"))
+        return show(rest);
+    if (action == QLatin1String("import-zone"))
+        return importZone(rest);
+    if (action == QLatin1String("--help")) {
+        out() << usage;
+        return 0;
+    }
+    err() << "headroomctl dns: unknown action '" << action << "'\n" << usage;
+    return 2;
+}
+
+} // namespace headroom::ctl

@@ -1,0 +1,241 @@
+#include "dnsupdater.h"
+
+#include "dnsmessage.h"
+#include "dnstransport.h"
+#include "ldnsptr.h"
+
+#include <QElapsedTimer>
+#include <QThread>
+
+namespace headroom {
+
+namespace {
+
+constexpr int kTsigFudgeSeconds = 300;
+
+QByteArray nameWire(const DnsName &name)
+{
+    LdnsRdfPtr rdf(ldns_dname_new_frm_str(name.absolute().toLatin1().constData()));
+    if (!rdf)
+        return {};
+    return QByteArray(reinterpret_cast<const char *>(ldns_rdf_data(rdf.get())),
+                      qsizetype(ldns_rdf_size(rdf.get())));
+}
+
+ldns_rr *newRr(const DnsName &owner, quint16 type, ldns_rr_class cls, quint32 ttl)
+{
+    ldns_rr *rr = ldns_rr_new();
+    ldns_rr_set_owner(rr, ldns_dname_new_frm_str(owner.absolute().toLatin1().constData()));
+    ldns_rr_set_type(rr, ldns_rr_type(type));
+    ldns_rr_set_class(rr, cls);
+    ldns_rr_set_ttl(rr, ttl);
+    return rr;
+}
+
+int tsigErrorOf(const ldns_pkt *pkt)
+{
+    const ldns_rr *tsig = ldns_pkt_tsig(pkt);
+    if (!tsig || ldns_rr_rd_count(tsig) < 6)
+        return 0;
+    const ldns_rdf *err = ldns_rr_rdf(tsig, 5);
+    return err && ldns_rdf_size(err) == 2 ? int(ldns_rdf2native_int16(err)) : 0;
+}
+
+} // namespace
+
+NameReplacement NameReplacement::forSteering(const DnsName &owner, const SteeringRecord &record)
+{
+    NameReplacement r{owner, 0, record.ttl, {}};
+    switch (record.kind) {
+    case SteeringRecord::Kind::LuaA:
+    case SteeringRecord::Kind::LuaCname:
+        r.type = quint16(RecordType::LUA);
+        r.rdatas = {record.luaRdata()};
+        break;
+    case SteeringRecord::Kind::StaticCname:
+        r.type = quint16(RecordType::CNAME);
+        r.rdatas = {nameWire(*record.staticTarget)};
+        break;
+    case SteeringRecord::Kind::StaticA:
+        r.type = record.innerType();
+        for (const QHostAddress &a : record.staticAddresses) {
+            if (a.protocol() == QAbstractSocket::IPv4Protocol) {
+                const quint32 v4 = a.toIPv4Address();
+                const char bytes[4] = {char(v4 >> 24), char(v4 >> 16), char(v4 >> 8), char(v4)};
+                r.rdatas.append(QByteArray(bytes, 4));
+            } else {
+                const Q_IPV6ADDR v6 = a.toIPv6Address();
+                r.rdatas.append(QByteArray(reinterpret_cast<const char *>(v6.c), 16));
+            }
+        }
+        break;
+    }
+    return r;
+}
+
+DnsUpdater::DnsUpdater(Target target, int timeoutMs, int maxAttempts)
+    : m_target(std::move(target)), m_timeoutMs(timeoutMs), m_maxAttempts(std::max(1, maxAttempts))
+{
+}
+
+QByteArray DnsUpdater::buildMessage(const DnsName &zone, const QList<NameReplacement> &changes,
+                                    const TsigKey &key, quint16 *id, QByteArray *requestMac,
+                                    QString *error)
+{
+    if (!key.isValid(error))
+        return {};
+    LdnsPktPtr pkt(ldns_pkt_new());
+    ldns_pkt_set_opcode(pkt.get(), LDNS_PACKET_UPDATE);
+    ldns_pkt_set_random_id(pkt.get());
+    ldns_rr *zoneRr = newRr(zone, LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, 0);
+    ldns_rr_set_question(zoneRr, true);
+    ldns_pkt_push_rr(pkt.get(), LDNS_SECTION_QUESTION, zoneRr);
+    for (const NameReplacement &c : changes) {
+        if (!c.owner.isSubdomainOf(zone)) {
+            *error =
+                QStringLiteral("%1 is not in zone %2").arg(c.owner.absolute(), zone.absolute());
+            return {};
+        }
+        // Delete all RRsets at the name (class ANY, type ANY), then add the new ones.
+        ldns_pkt_push_rr(pkt.get(), LDNS_SECTION_AUTHORITY,
+                         newRr(c.owner, LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_ANY, 0));
+        for (const QByteArray &rdata : c.rdatas) {
+            if (rdata.isEmpty() || rdata.size() > 65000) {
+                *error = QStringLiteral("bad RDATA for %1").arg(c.owner.absolute());
+                return {};
+            }
+            ldns_rr *rr = newRr(c.owner, c.type, LDNS_RR_CLASS_IN, c.ttl);
+            ldns_rr_push_rdf(rr, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN, size_t(rdata.size()),
+                                                       rdata.constData()));
+            ldns_pkt_push_rr(pkt.get(), LDNS_SECTION_AUTHORITY, rr);
+        }
+    }
+    const QByteArray keyName = key.name.toLatin1() + '.';
+    const ldns_status st =
+        ldns_pkt_tsig_sign(pkt.get(), keyName.constData(), key.secret.constData(),
+                           kTsigFudgeSeconds, key.ldnsAlgorithm().constData(), nullptr);
+    if (st != LDNS_STATUS_OK) {
+        *error = QStringLiteral("TSIG signing failed: %1")
+                     .arg(QString::fromLatin1(ldns_get_errorstr_by_id(st)));
+        return {};
+    }
+    const ldns_rr *tsig = ldns_pkt_tsig(pkt.get());
+    const ldns_rdf *mac = tsig ? ldns_rr_rdf(tsig, 3) : nullptr;
+    if (mac)
+        *requestMac = QByteArray(reinterpret_cast<const char *>(ldns_rdf_data(mac)),
+                                 qsizetype(ldns_rdf_size(mac)));
+    *id = ldns_pkt_id(pkt.get());
+    return packetToWire(pkt.get(), error);
+}
+
+QString DnsUpdater::explainRcode(int rcode, int tsigError)
+{
+    switch (tsigError) {
+    case 16:
+        return QStringLiteral("BADSIG: the server rejected our TSIG signature (wrong secret)");
+    case 17:
+        return QStringLiteral("BADKEY: the server does not know our TSIG key name or algorithm");
+    case 18:
+        return QStringLiteral("BADTIME: our clock and the server's differ by more than the fudge");
+    default:
+        break;
+    }
+    switch (rcode) {
+    case 0:
+        return QStringLiteral("NOERROR");
+    case 1:
+        return QStringLiteral("FORMERR: the server could not parse the update");
+    case 2:
+        return QStringLiteral("SERVFAIL: the server failed to apply the update (see its log)");
+    case 4:
+        return QStringLiteral("NOTIMP: the server does not accept dynamic updates");
+    case 5:
+        return QStringLiteral("REFUSED: the server refused the update - a wrong or unknown TSIG "
+                              "key or secret, or updates not allowed from this address (the "
+                              "reason is only in the DNS server's log)");
+    case 6:
+        return QStringLiteral("YXDOMAIN: a name that should not exist does");
+    case 7:
+        return QStringLiteral("YXRRSET: an RRset that should not exist does");
+    case 8:
+        return QStringLiteral("NXRRSET: an RRset that should exist does not");
+    case 9:
+        return QStringLiteral("NOTAUTH: the server is not authoritative for the zone");
+    case 10:
+        return QStringLiteral("NOTZONE: a name in the update is outside the zone");
+    default:
+        return QStringLiteral("RCODE %1").arg(rcode);
+    }
+}
+
+UpdateResult DnsUpdater::applyOnce(const QList<NameReplacement> &changes) const
+{
+    UpdateResult result;
+    quint16 id = 0;
+    QByteArray requestMac;
+    const QByteArray wire =
+        buildMessage(m_target.zone, changes, m_target.key, &id, &requestMac, &result.error);
+    if (wire.isEmpty())
+        return result;
+    result.messageBytes = int(wire.size());
+    result.viaTcp = wire.size() > dnstransport::kMaxUdpMessage;
+    QElapsedTimer clock;
+    clock.start();
+    QString transportError;
+    const QByteArray answer = result.viaTcp
+                                  ? dnstransport::exchangeTcp(m_target.server, m_target.port, wire,
+                                                              m_timeoutMs, &transportError)
+                                  : dnstransport::exchangeUdp(m_target.server, m_target.port, wire,
+                                                              id, m_timeoutMs, &transportError);
+    result.latencyMs = double(clock.nsecsElapsed()) / 1e6;
+    if (answer.isEmpty()) {
+        result.error = transportError;
+        return result;
+    }
+    ldns_pkt *raw = nullptr;
+    const ldns_status st = ldns_wire2pkt(
+        &raw, reinterpret_cast<const uint8_t *>(answer.constData()), size_t(answer.size()));
+    LdnsPktPtr resp(raw);
+    if (st != LDNS_STATUS_OK || !resp || ldns_pkt_id(resp.get()) != id) {
+        result.error = QStringLiteral("malformed or mismatched answer to the update");
+        return result;
+    }
+    result.rcode = int(ldns_pkt_get_rcode(resp.get()));
+    result.tsigError = tsigErrorOf(resp.get());
+    const bool signedAnswer = ldns_pkt_tsig(resp.get()) != nullptr;
+    if (result.rcode == 0 && result.tsigError == 0) {
+        // A success must come back signed with our key, or it could be forged.
+        const QByteArray keyName = m_target.key.name.toLatin1() + '.';
+        LdnsRdfPtr mac(ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, size_t(requestMac.size()),
+                                             requestMac.constData()));
+        if (!signedAnswer ||
+            !ldns_pkt_tsig_verify(resp.get(), reinterpret_cast<const uint8_t *>(answer.constData()),
+                                  size_t(answer.size()), keyName.constData(),
+                                  m_target.key.secret.constData(), mac.get())) {
+            result.error = QStringLiteral("the answer's TSIG signature did not verify");
+            return result;
+        }
+        result.ok = true;
+        return result;
+    }
+    result.error = explainRcode(result.rcode, result.tsigError);
+    return result;
+}
+
+UpdateResult DnsUpdater::apply(const QList<NameReplacement> &changes) const
+{
+    UpdateResult result;
+    for (int attempt = 1; attempt <= m_maxAttempts; ++attempt) {
+        result = applyOnce(changes);
+        result.attempts = attempt;
+        // Only a missing answer is worth repeating: the replacement is idempotent.
+        if (result.ok || result.rcode >= 0 || result.messageBytes == 0)
+            return result;
+        if (attempt < m_maxAttempts)
+            QThread::msleep(100u << (attempt - 1));
+    }
+    result.error = QStringLiteral("%1 (after %2 attempts)").arg(result.error).arg(m_maxAttempts);
+    return result;
+}
+
+} // namespace headroom

@@ -1,0 +1,293 @@
+// The DNS steering driver against the sandbox's real PowerDNS and BIND: weights go in by
+// TSIG-signed RFC 2136 UPDATE (ldns), come back by AXFR, and split real answers as set.
+
+#include "dns/dnsclient.h"
+#include "dns/dnsupdater.h"
+#include "dns/zonetransfer.h"
+#include "sandboxfixture.h"
+
+#include <QDateTime>
+#include <QThread>
+#include <QtTest>
+
+using namespace headroom;
+
+namespace {
+DnsName name(const QString &text)
+{
+    return *DnsName::parse(text);
+}
+WeightedTarget target(const char *address, int weight)
+{
+    return {QHostAddress(QString::fromLatin1(address)), std::nullopt, weight};
+}
+qint64 now()
+{
+    return QDateTime::currentSecsSinceEpoch();
+}
+} // namespace
+
+class TestDnsUpdater final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void weightsAppliedAndReadBack();
+    void tenThousandLookupsSplitAsWeighted();
+    void deadlineFallbackSwitchesAtTheDeadline();
+    void overflowAloneIsAStaticRecord();
+    void wrongSecretSurfacesTheServersError();
+    void zoneTheServerDoesNotServeIsNotAuth();
+    void largeBatchGoesOverTcpInOneMessage();
+    void transferOfShopExampleYieldsExactlyItsRecords();
+    void transferWithoutKeyIsRefused();
+
+private:
+    DnsUpdater updater(const QByteArray &secret = {}) const;
+    DnsResponse ask(const QString &owner) const
+    {
+        const auto &l = m_fixture.layout();
+        return DnsClient::querySync(l.authoritative.address, l.authoritative.port,
+                                    {owner, quint16(RecordType::A), false}, 2000);
+    }
+    test::SandboxFixture m_fixture;
+    TsigKey m_key;
+};
+
+void TestDnsUpdater::initTestCase()
+{
+    QString error;
+    QVERIFY2(m_fixture.up(&error), qPrintable(error));
+    const auto key = TsigKey::fromFile(m_fixture.layout().updateKeyName,
+                                       m_fixture.layout().updateKeyFile(), &error);
+    QVERIFY2(key, qPrintable(error));
+    m_key = *key;
+}
+
+DnsUpdater TestDnsUpdater::updater(const QByteArray &secret) const
+{
+    const auto &l = m_fixture.layout();
+    TsigKey key = m_key;
+    if (!secret.isEmpty())
+        key.secret = secret;
+    return DnsUpdater({l.authoritative.address, l.authoritative.port, name(l.ourZone), key}, 1000,
+                      2);
+}
+
+void TestDnsUpdater::weightsAppliedAndReadBack()
+{
+    WeightTable t;
+    t.proxies = {target("127.0.1.1", 50), target("127.0.1.2", 30), target("127.0.1.3", 20)};
+    t.overflowServers = {target("127.0.2.1", 1)};
+    t.leaseEndUnix = now() + 3600;
+    t.validUntilUnix = now() + 600;
+    QString error;
+    const auto record = buildSteeringRecord(t, &error);
+    QVERIFY2(record, qPrintable(error));
+    const DnsName owner = name(QStringLiteral("shop.edge.headroom.test"));
+    const UpdateResult r = updater().apply({NameReplacement::forSteering(owner, *record)});
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.attempts, 1);
+    QVERIFY(!r.viaTcp);
+
+    const auto &l = m_fixture.layout();
+    const ZoneTransferResult zone =
+        transferZone(l.authoritative.address, l.authoritative.port, name(l.ourZone), m_key);
+    QVERIFY2(zone.ok, qPrintable(zone.error));
+    int found = 0;
+    for (const DnsRecord &rec : zone.records) {
+        if (rec.name != owner.absolute())
+            continue;
+        ++found;
+        QCOMPARE(rec.type, quint16(RecordType::LUA));
+        QCOMPARE(rec.ttl, 20u);
+        const auto lua = parseLuaRdata(rec.rdata);
+        QVERIFY(lua);
+        QCOMPARE(lua->innerType, quint16(1));
+        QCOMPARE(lua->code, record->luaCode);
+    }
+    QCOMPARE(found, 1);
+}
+
+void TestDnsUpdater::tenThousandLookupsSplitAsWeighted()
+{
+    WeightTable t;
+    t.proxies = {target("127.0.1.1", 50), target("127.0.1.2", 30), target("127.0.1.3", 20)};
+    t.overflowServers = {target("127.0.2.1", 1)};
+    t.leaseEndUnix = now() + 3600;
+    t.validUntilUnix = now() + 600;
+    QString error;
+    const auto record = buildSteeringRecord(t, &error);
+    QVERIFY2(record, qPrintable(error));
+    const QString owner = QStringLiteral("split.edge.headroom.test");
+    QVERIFY(updater().apply({NameReplacement::forSteering(name(owner), *record)}).ok);
+
+    QHash<QString, int> counts;
+    const int n = 10000;
+    for (int i = 0; i < n; ++i) {
+        const DnsResponse r = ask(owner);
+        QVERIFY2(r.ok(), qPrintable(r.error + rcodeName(r.rcode)));
+        QCOMPARE(r.addresses().size(), 1);
+        ++counts[r.addresses().first().toString()];
+    }
+    // Weights 50/30/20 plus 1 for the overflow: expected shares 49.5 %, 29.7 %, 19.8 %, 1 %.
+    const double total = 101;
+    const QList<std::pair<QString, double>> expected = {{QStringLiteral("127.0.1.1"), 50 / total},
+                                                        {QStringLiteral("127.0.1.2"), 30 / total},
+                                                        {QStringLiteral("127.0.1.3"), 20 / total},
+                                                        {QStringLiteral("127.0.2.1"), 1 / total}};
+    for (const auto &[address, share] : expected) {
+        const double got = double(counts.value(address)) / n;
+        qInfo("%s: %.4f (expected %.4f)", qPrintable(address), got, share);
+        QVERIFY2(std::abs(got - share) <= 0.02, qPrintable(address));
+    }
+}
+
+void TestDnsUpdater::deadlineFallbackSwitchesAtTheDeadline()
+{
+    WeightTable t;
+    t.proxies = {target("127.0.1.1", 1), target("127.0.1.2", 1)};
+    t.overflowServers = {target("127.0.2.2", 1)};
+    t.leaseEndUnix = now() + 3600;
+    t.validUntilUnix = now() + 3; // the controller "dies": no refresh comes
+    QString error;
+    const auto record = buildSteeringRecord(t, &error);
+    QVERIFY2(record, qPrintable(error));
+    const QString owner = QStringLiteral("deadline.edge.headroom.test");
+    QVERIFY(updater().apply({NameReplacement::forSteering(name(owner), *record)}).ok);
+    int onProxies = 0;
+    for (int i = 0; i < 60; ++i) {
+        const DnsResponse r = ask(owner);
+        QVERIFY(r.ok());
+        onProxies += r.addresses().first().toString().startsWith(QLatin1String("127.0.1."));
+    }
+    QVERIFY(onProxies > 20);
+    while (now() <= t.validUntilUnix)
+        QThread::msleep(100);
+    for (int i = 0; i < 200; ++i) {
+        const DnsResponse r = ask(owner);
+        QVERIFY(r.ok());
+        QCOMPARE(r.addresses().first().toString(), QStringLiteral("127.0.2.2"));
+    }
+}
+
+void TestDnsUpdater::overflowAloneIsAStaticRecord()
+{
+    WeightTable t;
+    t.proxies = {target("127.0.1.1", 0)};
+    t.overflowName = name(QStringLiteral("origin.shop.example"));
+    t.leaseEndUnix = now() + 3600;
+    t.validUntilUnix = now() + 600;
+    QString error;
+    const auto record = buildSteeringRecord(t, &error);
+    QVERIFY2(record, qPrintable(error));
+    QCOMPARE(record->kind, SteeringRecord::Kind::StaticCname);
+    const QString owner = QStringLiteral("static.edge.headroom.test");
+    QVERIFY(updater().apply({NameReplacement::forSteering(name(owner), *record)}).ok);
+    const auto &l = m_fixture.layout();
+    const DnsResponse r = DnsClient::querySync(l.authoritative.address, l.authoritative.port,
+                                               {owner, quint16(RecordType::CNAME), false}, 2000);
+    QVERIFY(r.ok());
+    QCOMPARE(r.answer.size(), 1);
+    QCOMPARE(r.answer.first().target, QStringLiteral("origin.shop.example."));
+}
+
+void TestDnsUpdater::wrongSecretSurfacesTheServersError()
+{
+    const QByteArray wrong = QByteArray(32, 'x').toBase64();
+    NameReplacement change{name(QStringLiteral("evil.edge.headroom.test")),
+                           1,
+                           20,
+                           {QByteArray("\x7f\x00\x00\x01", 4)}};
+    const UpdateResult r = updater(wrong).apply({change});
+    QVERIFY(!r.ok);
+    QCOMPARE(r.rcode, 5);
+    QVERIFY2(r.error.startsWith(QLatin1String("REFUSED")), qPrintable(r.error));
+    QCOMPARE(r.attempts, 1); // an answer is final: no retry
+    QCOMPARE(ask(QStringLiteral("evil.edge.headroom.test")).rcode, 3); // NXDOMAIN: nothing applied
+}
+
+void TestDnsUpdater::zoneTheServerDoesNotServeIsNotAuth()
+{
+    const auto &l = m_fixture.layout();
+    DnsUpdater other({l.authoritative.address, l.authoritative.port,
+                      name(QStringLiteral("not-ours.test")), m_key},
+                     1000, 1);
+    const UpdateResult r = other.apply(
+        {{name(QStringLiteral("a.not-ours.test")), 1, 20, {QByteArray("\1\2\3\4", 4)}}});
+    QVERIFY(!r.ok);
+    QCOMPARE(r.rcode, 9);
+    QVERIFY(r.error.startsWith(QLatin1String("NOTAUTH")));
+    // A name outside the zone is refused before anything is sent.
+    const UpdateResult outside = updater().apply(
+        {{name(QStringLiteral("www.shop.example")), 1, 20, {QByteArray("\1\2\3\4", 4)}}});
+    QVERIFY(!outside.ok);
+    QCOMPARE(outside.messageBytes, 0);
+    QVERIFY(outside.error.contains(QLatin1String("not in zone")));
+}
+
+void TestDnsUpdater::largeBatchGoesOverTcpInOneMessage()
+{
+    QList<NameReplacement> changes;
+    WeightTable t;
+    t.proxies = {target("127.0.1.1", 3), target("127.0.1.2", 2), target("127.0.1.3", 1)};
+    t.overflowServers = {target("127.0.2.1", 1)};
+    t.leaseEndUnix = now() + 3600;
+    t.validUntilUnix = now() + 600;
+    QString error;
+    const auto record = buildSteeringRecord(t, &error);
+    QVERIFY(record);
+    for (int i = 0; i < 200; ++i)
+        changes.append(NameReplacement::forSteering(
+            name(QStringLiteral("site%1.edge.headroom.test").arg(i)), *record));
+    const UpdateResult r = updater().apply(changes);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QVERIFY(r.viaTcp);
+    QVERIFY(r.messageBytes > 10000);
+    qInfo("200 RRsets in one %d-byte UPDATE over TCP: %.1f ms", r.messageBytes, r.latencyMs);
+    for (int i : {0, 99, 199})
+        QVERIFY(ask(QStringLiteral("site%1.edge.headroom.test").arg(i)).ok());
+}
+
+void TestDnsUpdater::transferOfShopExampleYieldsExactlyItsRecords()
+{
+    const auto &l = m_fixture.layout();
+    QString error;
+    const auto key = TsigKey::fromFile(l.axfrKeyName, l.axfrKeyFile(), &error);
+    QVERIFY2(key, qPrintable(error));
+    const ZoneTransferResult zone =
+        transferZone(l.purchaserDns.address, l.purchaserDns.port, name(l.purchaserZone), key);
+    QVERIFY2(zone.ok, qPrintable(zone.error));
+    QStringList got;
+    for (const DnsRecord &r : zone.records)
+        got.append(QStringLiteral("%1 %2 %3").arg(r.name, recordTypeName(r.type), r.text));
+    got.sort();
+    const QStringList expected = {
+        QStringLiteral("api.shop.example. A 127.0.2.1"),
+        QStringLiteral("cdn.shop.example. NS ns1.edge.headroom.test."),
+        QStringLiteral("ns1.shop.example. A 127.0.0.1"),
+        QStringLiteral("origin.shop.example. A 127.0.2.1"),
+        QStringLiteral("origin.shop.example. A 127.0.2.2"),
+        QStringLiteral("shop.example. A 127.0.2.1"),
+        QStringLiteral("shop.example. NS ns1.shop.example."),
+        QStringLiteral(
+            "shop.example. SOA ns1.shop.example. hostmaster.shop.example. 1 3600 600 86400 60"),
+        QStringLiteral("www.shop.example. CNAME shop.edge.headroom.test."),
+    };
+    QCOMPARE(got, expected);
+}
+
+void TestDnsUpdater::transferWithoutKeyIsRefused()
+{
+    const auto &l = m_fixture.layout();
+    const ZoneTransferResult zone = transferZone(l.purchaserDns.address, l.purchaserDns.port,
+                                                 name(l.purchaserZone), std::nullopt);
+    QVERIFY(!zone.ok);
+    QVERIFY2(zone.error.contains(QLatin1String("REFUSED")) ||
+                 zone.error.contains(QLatin1String("NOTAUTH")),
+             qPrintable(zone.error));
+    QVERIFY(zone.records.isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestDnsUpdater)
+#include "tst_dns_updater.moc"

@@ -211,8 +211,10 @@ int setWeights(const QStringList &arguments)
                                       QStringLiteral("ADDR=W"));
     const QCommandLineOption overflowCname(
         QStringLiteral("overflow-cname"),
-        QStringLiteral("The purchaser's origin name: the rest goes back to their DNS."),
-        QStringLiteral("NAME"));
+        QStringLiteral(
+            "The purchaser's origin name NAME[=W]: the rest (weight W) goes back to their "
+            "DNS."),
+        QStringLiteral("NAME[=W]"));
     const QCommandLineOption until(QStringLiteral("until"),
                                    QStringLiteral("Weights valid until TIME (default +1h)."),
                                    QStringLiteral("TIME"), QStringLiteral("+1h"));
@@ -249,7 +251,20 @@ int setWeights(const QStringList &arguments)
         table.overflowServers.append(*t);
     }
     if (parser.isSet(overflowCname)) {
-        table.overflowName = DnsName::parse(parser.value(overflowCname), &error);
+        // NAME=W puts the origin name into the split with weight W; plain NAME makes it the answer
+        // only after the deadline or when no proxy has weight.
+        QString value = parser.value(overflowCname);
+        if (value.contains(QLatin1Char('='))) {
+            const auto t = parseTarget(value, &error);
+            if (!t || !t->name) {
+                err() << "dns set-weights: --overflow-cname: "
+                      << (t ? QStringLiteral("needs a name") : error) << "\n";
+                return 2;
+            }
+            table.overflowServers.append(*t);
+            value = t->name->relative();
+        }
+        table.overflowName = DnsName::parse(value, &error);
         if (!table.overflowName) {
             err() << "dns set-weights: --overflow-cname: " << error << "\n";
             return 2;
@@ -333,6 +348,17 @@ QJsonObject recordJson(const DnsRecord &r)
                                     {QStringLiteral("weight"), m.captured(1).toInt()}};
                 (elseAt >= 0 && m.capturedStart() > elseAt ? fallback : weights).append(w);
             }
+            // A single target is written as a plain literal rather than a one-entry list.
+            static const QRegularExpression single(QStringLiteral("return '([^']+)' end$"));
+            const auto one = single.match(code);
+            if (elseAt >= 0 && fallback.isEmpty() && one.hasMatch())
+                fallback.append(QJsonObject{{QStringLiteral("target"), one.captured(1)},
+                                            {QStringLiteral("weight"), 1}});
+            static const QRegularExpression first(QStringLiteral("then return '([^']+)' else"));
+            const auto firstOne = first.match(code);
+            if (weights.isEmpty() && firstOne.hasMatch())
+                weights.append(QJsonObject{{QStringLiteral("target"), firstOne.captured(1)},
+                                           {QStringLiteral("weight"), 1}});
             o.insert(QStringLiteral("weights"), weights);
             if (elseAt >= 0)
                 o.insert(QStringLiteral("after_deadline"), fallback);

@@ -73,7 +73,8 @@ QString addressProblem(const QHostAddress &address)
         if (address.isBroadcast())
             return QStringLiteral("is the broadcast address");
         text = address.toString();
-        static const QRegularExpression ipv4(QStringLiteral("^[0-9]{1,3}(\\.[0-9]{1,3}){3}$"));
+        static const QRegularExpression ipv4(
+            QRegularExpression::anchoredPattern(QStringLiteral("[0-9]{1,3}(\\.[0-9]{1,3}){3}")));
         if (!ipv4.match(text).hasMatch())
             return QStringLiteral("does not print as an IPv4 address");
     } else if (address.protocol() == QAbstractSocket::IPv6Protocol) {
@@ -92,7 +93,8 @@ QString addressProblem(const QHostAddress &address)
         if (v4Prefix)
             return QStringLiteral("is an IPv4-mapped IPv6 address (give the IPv4 address)");
         text = address.toString();
-        static const QRegularExpression ipv6(QStringLiteral("^[0-9a-f:.]{2,45}$"));
+        static const QRegularExpression ipv6(
+            QRegularExpression::anchoredPattern(QStringLiteral("[0-9a-f:.]{2,45}")));
         if (!ipv6.match(text).hasMatch())
             return QStringLiteral("does not print as an IPv6 address");
     } else {
@@ -184,7 +186,8 @@ QList<QByteArray> splitCode(const QByteArray &code)
 
 bool isWellFormedSteeringCode(const QByteArray &code)
 {
-    static const QRegularExpression charset(QStringLiteral("^[A-Za-z0-9 .:{},'()<>;_=-]+$"));
+    static const QRegularExpression charset(
+        QRegularExpression::anchoredPattern(QStringLiteral("[A-Za-z0-9 .:{},'()<>;_=-]+")));
     const QString text = QString::fromLatin1(code);
     if (!charset.match(text).hasMatch())
         return false;
@@ -194,12 +197,14 @@ bool isWellFormedSteeringCode(const QByteArray &code)
     static const QRegularExpression literal(QStringLiteral("'[a-z0-9._:-]+'"));
     QString skeleton = text;
     skeleton.replace(literal, QStringLiteral("L"));
-    const QString answer = QStringLiteral("(?:L|pickwrandom\\(\\{\\{[1-9][0-9]{0,4},L\\}"
-                                          "(?:,\\{[1-9][0-9]{0,4},L\\})*\\}\\))");
-    static const QRegularExpression grammar(
-        QStringLiteral("^(?:%1|;if os\\.time\\(\\) < [1-9][0-9]{0,18} then return %1 else "
-                       "return %1 end)$")
-            .arg(answer));
+    static const QRegularExpression grammar = [] {
+        const QString answer = QStringLiteral("(?:L|pickwrandom\\(\\{\\{[1-9][0-9]{0,4},L\\}"
+                                              "(?:,\\{[1-9][0-9]{0,4},L\\})*\\}\\))");
+        return QRegularExpression(QRegularExpression::anchoredPattern(
+            QStringLiteral("(?:%1|;if os\\.time\\(\\) < [1-9][0-9]{0,18} then return %1 else "
+                           "return %1 end)")
+                .arg(answer)));
+    }();
     return grammar.match(skeleton).hasMatch();
 }
 

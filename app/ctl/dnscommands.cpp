@@ -1,8 +1,13 @@
 #include "commands.h"
+#include "dns/delegationcheck.h"
 #include "dns/dnsupdater.h"
+#include "dns/reconciler.h"
+#include "dns/steeringreadback.h"
 #include "dns/zonetransfer.h"
 #include "sandbox/sandbox.h"
 #include "settings/appsettings.h"
+#include "store/database.h"
+#include "store/dnsrepository.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -36,6 +41,7 @@ struct DnsContext
     quint16 port = 53;
     std::optional<DnsName> zone;
     std::optional<TsigKey> key;
+    QString databasePath; // the desired state
 };
 
 const QCommandLineOption kServer(QStringLiteral("server"),
@@ -54,6 +60,9 @@ const QCommandLineOption kStateDir(QStringLiteral("state-dir"),
                                    QStringLiteral("Sandbox state directory."),
                                    QStringLiteral("DIR"));
 const QCommandLineOption kJson(QStringLiteral("json"), QStringLiteral("Machine-readable output."));
+const QCommandLineOption kDatabase(QStringLiteral("db"),
+                                   QStringLiteral("Database holding the desired state."),
+                                   QStringLiteral("PATH"));
 
 bool parseServer(const QString &text, QHostAddress *address, quint16 *port)
 {
@@ -84,6 +93,7 @@ std::optional<DnsContext> contextFrom(const QCommandLineParser &parser, QString 
         zone = layout->ourZone;
         keyName = layout->updateKeyName;
         keyFile = layout->updateKeyFile();
+        c.databasePath = layout->stateDir + QStringLiteral("/headroom.sqlite");
     } else {
         QSettings settings;
         const AppSettings s = AppSettings::load(settings);
@@ -92,7 +102,10 @@ std::optional<DnsContext> contextFrom(const QCommandLineParser &parser, QString 
         zone = s.zone;
         keyName = s.tsigKeyName;
         keyFile = s.tsigKeyFile;
+        c.databasePath = s.databasePath;
     }
+    if (parser.isSet(kDatabase))
+        c.databasePath = parser.value(kDatabase);
     if (parser.isSet(kServer) && !parseServer(parser.value(kServer), &c.server, &c.port)) {
         *error = QStringLiteral("--server takes ADDR:PORT");
         return std::nullopt;
@@ -118,7 +131,8 @@ bool parseCommon(QCommandLineParser &parser, const QString &command, const QStri
                  int *code)
 {
     parser.addHelpOption();
-    parser.addOptions({kServer, kZone, kTsigName, kTsigFile, kPortBase, kStateDir, kJson});
+    parser.addOptions(
+        {kServer, kZone, kTsigName, kTsigFile, kPortBase, kStateDir, kJson, kDatabase});
     QStringList argv = arguments;
     argv.prepend(command);
     if (!parser.parse(argv)) {
@@ -132,6 +146,45 @@ bool parseCommon(QCommandLineParser &parser, const QString &command, const QStri
         return false;
     }
     return true;
+}
+
+bool openDatabase(Database &db, const DnsContext &context, QString *error)
+{
+    if (context.databasePath.isEmpty()) {
+        *error = QStringLiteral("no database configured (--db PATH)");
+        return false;
+    }
+    const Result<void> opened = db.open(context.databasePath);
+    if (!opened) {
+        *error = opened.error().message;
+        return false;
+    }
+    return true;
+}
+
+// Sends the changes as one UPDATE and records the outcome for the console's DNS view.
+UpdateResult applyAndLog(Database &db, const DnsContext &context,
+                         const QList<NameReplacement> &changes)
+{
+    const DnsUpdater updater({context.server, context.port, *context.zone, *context.key});
+    const UpdateResult r = updater.apply(changes);
+    UpdateLogEntry entry{QDateTime::currentMSecsSinceEpoch(),
+                         context.zone->absolute(),
+                         int(changes.size()),
+                         r.ok,
+                         r.rcode,
+                         r.error,
+                         r.latencyMs};
+    const Result<void> logged = UpdateLogRepository(db).append(entry);
+    if (!logged)
+        err() << "warning: could not record the update result: " << logged.error().message << "\n";
+    return r;
+}
+
+DesiredName desiredFrom(const NameReplacement &change, bool present)
+{
+    return {change.owner, present,       change.type,
+            change.ttl,   change.rdatas, QDateTime::currentMSecsSinceEpoch()};
 }
 
 // SITE is a name in our zone: "shop" or "shop.edge.headroom.test".
@@ -300,8 +353,19 @@ int setWeights(const QStringList &arguments)
         err() << "dns set-weights: no TSIG key configured; updates are only sent signed\n";
         return 2;
     }
-    const DnsUpdater updater({context->server, context->port, *context->zone, *context->key});
-    const UpdateResult r = updater.apply({NameReplacement::forSteering(*owner, *record)});
+    // The desired state is written first: reconcile converges on it even if this update fails.
+    Database db;
+    if (!openDatabase(db, *context, &error)) {
+        err() << "dns set-weights: " << error << "\n";
+        return 1;
+    }
+    const NameReplacement change = NameReplacement::forSteering(*owner, *record);
+    const Result<void> stored = DnsDesiredRepository(db).upsert(desiredFrom(change, true));
+    if (!stored) {
+        err() << "dns set-weights: " << stored.error().message << "\n";
+        return 1;
+    }
+    const UpdateResult r = applyAndLog(db, *context, {change});
     const QString kinds[] = {QStringLiteral("static A"), QStringLiteral("static CNAME"),
                              QStringLiteral("LUA A"), QStringLiteral("LUA CNAME")};
     if (parser.isSet(kJson)) {
@@ -329,45 +393,25 @@ int setWeights(const QStringList &arguments)
 
 QJsonObject recordJson(const DnsRecord &r)
 {
+    const ServedSteering served = decodeServed(r);
     QJsonObject o{{QStringLiteral("name"), r.name},
                   {QStringLiteral("type"), recordTypeName(r.type)},
                   {QStringLiteral("ttl"), qint64(r.ttl)}};
+    const auto weightsJson = [](const QList<ServedSteering::Weight> &list) {
+        QJsonArray a;
+        for (const auto &w : list)
+            a.append(QJsonObject{{QStringLiteral("target"), w.target},
+                                 {QStringLiteral("weight"), w.weight}});
+        return a;
+    };
     if (r.type == quint16(RecordType::LUA)) {
-        if (const auto lua = parseLuaRdata(r.rdata)) {
-            o.insert(QStringLiteral("inner_type"), recordTypeName(lua->innerType));
-            o.insert(QStringLiteral("lua"), QString::fromLatin1(lua->code));
-            // The weights as served, parsed back from our own template.
-            static const QRegularExpression pair(QStringLiteral("\\{(\\d+),'([^']+)'\\}"));
-            const QString code = QString::fromLatin1(lua->code);
-            const qsizetype elseAt = code.indexOf(QLatin1String(" else "));
-            QJsonArray weights;
-            QJsonArray fallback;
-            for (auto it = pair.globalMatch(code); it.hasNext();) {
-                const auto m = it.next();
-                const QJsonObject w{{QStringLiteral("target"), m.captured(2)},
-                                    {QStringLiteral("weight"), m.captured(1).toInt()}};
-                (elseAt >= 0 && m.capturedStart() > elseAt ? fallback : weights).append(w);
-            }
-            // A single target is written as a plain literal rather than a one-entry list.
-            static const QRegularExpression single(QStringLiteral("return '([^']+)' end$"));
-            const auto one = single.match(code);
-            if (elseAt >= 0 && fallback.isEmpty() && one.hasMatch())
-                fallback.append(QJsonObject{{QStringLiteral("target"), one.captured(1)},
-                                            {QStringLiteral("weight"), 1}});
-            static const QRegularExpression first(QStringLiteral("then return '([^']+)' else"));
-            const auto firstOne = first.match(code);
-            if (weights.isEmpty() && firstOne.hasMatch())
-                weights.append(QJsonObject{{QStringLiteral("target"), firstOne.captured(1)},
-                                           {QStringLiteral("weight"), 1}});
-            o.insert(QStringLiteral("weights"), weights);
-            if (elseAt >= 0)
-                o.insert(QStringLiteral("after_deadline"), fallback);
-            static const QRegularExpression deadline(QStringLiteral("os\\.time\\(\\) < (\\d+)"));
-            const auto d = deadline.match(code);
-            if (d.hasMatch())
-                o.insert(QStringLiteral("deadline"),
-                         QDateTime::fromSecsSinceEpoch(d.captured(1).toLongLong(), Qt::UTC)
-                             .toString(Qt::ISODate));
+        o.insert(QStringLiteral("inner_type"), served.kind.mid(4));
+        o.insert(QStringLiteral("lua"), served.code);
+        o.insert(QStringLiteral("recognised"), served.recognised);
+        o.insert(QStringLiteral("weights"), weightsJson(served.weights));
+        if (served.deadline.isValid()) {
+            o.insert(QStringLiteral("deadline"), served.deadline.toString(Qt::ISODate));
+            o.insert(QStringLiteral("after_deadline"), weightsJson(served.afterDeadline));
         }
     } else {
         o.insert(QStringLiteral("data"), r.text);
@@ -516,12 +560,225 @@ int importZone(const QStringList &arguments)
     return 0;
 }
 
+QJsonObject planJson(const ReconcilePlan &plan)
+{
+    static const char *const states[] = {"in-sync", "missing", "different", "extra"};
+    QJsonArray lines;
+    for (const ReconcileLine &l : plan.lines) {
+        lines.append(
+            QJsonObject{{QStringLiteral("name"), l.owner.absolute()},
+                        {QStringLiteral("state"), QString::fromLatin1(states[int(l.state)])},
+                        {QStringLiteral("served"), l.served},
+                        {QStringLiteral("desired"), l.desired}});
+    }
+    return {{QStringLiteral("in_sync"), plan.inSync()},
+            {QStringLiteral("changes"), int(plan.changes.size())},
+            {QStringLiteral("names"), lines}};
+}
+
+void printPlan(const ReconcilePlan &plan)
+{
+    static const char *const states[] = {"=", "+", "~", "-"};
+    for (const ReconcileLine &l : plan.lines) {
+        out() << states[int(l.state)] << " " << l.owner.absolute() << "\n";
+        if (l.state != ReconcileLine::State::InSync)
+            out() << "    served:  " << l.served << "\n    desired: " << l.desired << "\n";
+    }
+    out() << (plan.inSync() ? QStringLiteral("in sync\n")
+                            : QStringLiteral("%1 name(s) differ\n").arg(plan.changes.size()));
+}
+
+// Reads the desired state and what the server serves, and plans the difference.
+std::optional<ReconcilePlan> plan(Database &db, const DnsContext &context, QString *error)
+{
+    const auto desired = DnsDesiredRepository(db).all();
+    if (!desired) {
+        *error = desired.error().message;
+        return std::nullopt;
+    }
+    const ZoneTransferResult zone =
+        transferZone(context.server, context.port, *context.zone, context.key);
+    if (!zone.ok) {
+        *error = zone.error;
+        return std::nullopt;
+    }
+    return planReconcile(*context.zone, desired.value(), zone.records);
+}
+
+int diffOrApply(const QStringList &arguments, bool apply)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        apply ? QStringLiteral("Make the served zone equal the desired state, in one UPDATE.")
+              : QStringLiteral("Compare the desired state with what the server serves (AXFR). "
+                               "Exit 0 in sync, 1 when names differ."));
+    int code = 0;
+    const QString command =
+        apply ? QStringLiteral("headroomctl dns apply") : QStringLiteral("headroomctl dns diff");
+    if (!parseCommon(parser, command, arguments, &code))
+        return code;
+    QString error;
+    const auto context = contextFrom(parser, &error);
+    Database db;
+    if (!context || !openDatabase(db, *context, &error)) {
+        err() << command << ": " << error << "\n";
+        return 2;
+    }
+    const auto before = plan(db, *context, &error);
+    if (!before) {
+        err() << command << ": " << error << "\n";
+        return 1;
+    }
+    if (!apply) {
+        if (parser.isSet(kJson))
+            out() << QJsonDocument(planJson(*before)).toJson(QJsonDocument::Indented);
+        else
+            printPlan(*before);
+        return before->inSync() ? 0 : 1;
+    }
+    if (before->inSync()) {
+        out() << (parser.isSet(kJson) ? QJsonDocument(planJson(*before)).toJson() : "in sync\n");
+        return 0;
+    }
+    if (!context->key) {
+        err() << command << ": no TSIG key configured\n";
+        return 2;
+    }
+    const UpdateResult r = applyAndLog(db, *context, before->changes);
+    if (!r.ok) {
+        err() << command << ": " << r.error << "\n";
+        return 1;
+    }
+    const auto after = plan(db, *context, &error);
+    if (parser.isSet(kJson)) {
+        QJsonObject o = planJson(*before);
+        o.insert(QStringLiteral("applied"), true);
+        o.insert(QStringLiteral("in_sync_after"), after && after->inSync());
+        o.insert(QStringLiteral("latency_ms"), r.latencyMs);
+        out() << QJsonDocument(o).toJson(QJsonDocument::Indented);
+    } else {
+        out() << "applied " << before->changes.size() << " change(s) in one UPDATE ("
+              << QString::number(r.latencyMs, 'f', 1) << " ms); "
+              << (after && after->inSync() ? "now in sync" : "still differs") << "\n";
+    }
+    return after && after->inSync() ? 0 : 1;
+}
+
+int removeSite(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Stop serving SITE from our zone (desired state: absent)."));
+    parser.addPositionalArgument(QStringLiteral("SITE"), QStringLiteral("Name in our zone."));
+    int code = 0;
+    if (!parseCommon(parser, QStringLiteral("headroomctl dns remove"), arguments, &code))
+        return code;
+    QString error;
+    const auto context = contextFrom(parser, &error);
+    Database db;
+    if (!context || parser.positionalArguments().size() != 1 ||
+        !openDatabase(db, *context, &error)) {
+        err() << "dns remove: " << (error.isEmpty() ? QStringLiteral("name one SITE") : error)
+              << "\n";
+        return 2;
+    }
+    const auto owner = siteName(parser.positionalArguments().first(), *context->zone, &error);
+    if (!owner || !context->key) {
+        err() << "dns remove: " << (owner ? QStringLiteral("no TSIG key configured") : error)
+              << "\n";
+        return 2;
+    }
+    const NameReplacement change{*owner, 0, 0, {}};
+    const Result<void> stored = DnsDesiredRepository(db).upsert(desiredFrom(change, false));
+    if (!stored) {
+        err() << "dns remove: " << stored.error().message << "\n";
+        return 1;
+    }
+    const UpdateResult r = applyAndLog(db, *context, {change});
+    if (!r.ok) {
+        err() << "dns remove: " << r.error << "\n";
+        return 1;
+    }
+    out() << owner->absolute() << ": removed\n";
+    return 0;
+}
+
+int checkDelegationVerb(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Is HOST delegated to our DNS (CNAME or NS into our zone)? Asks the purchaser's "
+        "authoritative server and a resolver, and shows the exact records seen."));
+    parser.addPositionalArgument(QStringLiteral("HOST"), QStringLiteral("The purchaser's name."));
+    const QCommandLineOption resolver(QStringLiteral("resolver"),
+                                      QStringLiteral("Resolver ADDR:PORT (sandbox: its recursor)."),
+                                      QStringLiteral("ADDR:PORT"));
+    const QCommandLineOption authority(
+        QStringLiteral("authority"),
+        QStringLiteral("The purchaser's authoritative server ADDR:PORT (sandbox: its BIND)."),
+        QStringLiteral("ADDR:PORT"));
+    parser.addOptions({resolver, authority});
+    int code = 0;
+    if (!parseCommon(parser, QStringLiteral("headroomctl dns check-delegation"), arguments, &code))
+        return code;
+    QString error;
+    const auto context = contextFrom(parser, &error);
+    const auto host = parser.positionalArguments().size() == 1
+                          ? DnsName::parse(parser.positionalArguments().first(), &error)
+                          : std::nullopt;
+    if (!context || !host) {
+        err() << "dns check-delegation: "
+              << (error.isEmpty() ? QStringLiteral("name one HOST") : error) << "\n";
+        return 2;
+    }
+    DelegationCheckInput in{*host, *context->zone, {{context->server, context->port}}, {}, 53, {},
+                            53};
+    const int base =
+        parser.isSet(kPortBase) ? parser.value(kPortBase).toInt() : SandboxLayout::kDefaultPortBase;
+    QString ignored;
+    const auto layout = SandboxLayout::make(
+        base,
+        parser.isSet(kStateDir) ? parser.value(kStateDir) : SandboxLayout::defaultStateDir(base),
+        &ignored);
+    if (layout && Sandbox(*layout).status().running) {
+        in.resolver = layout->recursor.address;
+        in.resolverPort = layout->recursor.port;
+        in.purchaserAuthority = layout->purchaserDns.address;
+        in.purchaserAuthorityPort = layout->purchaserDns.port;
+    }
+    if ((parser.isSet(resolver) &&
+         !parseServer(parser.value(resolver), &in.resolver, &in.resolverPort)) ||
+        (parser.isSet(authority) && !parseServer(parser.value(authority), &in.purchaserAuthority,
+                                                 &in.purchaserAuthorityPort)) ||
+        in.resolver.isNull() || in.purchaserAuthority.isNull()) {
+        err() << "dns check-delegation: give --resolver ADDR:PORT and --authority ADDR:PORT\n";
+        return 2;
+    }
+    const DelegationReport report = checkDelegation(in);
+    if (parser.isSet(kJson)) {
+        out() << QJsonDocument(report.toJson()).toJson(QJsonDocument::Indented);
+    } else {
+        out() << report.host << ": " << delegationVerdictName(report.verdict)
+              << (report.via.isEmpty() ? QString()
+                                       : QStringLiteral(" (") + report.via + QLatin1Char(')'))
+              << "\n  " << report.explanation << "\n  at the purchaser's authoritative server:\n";
+        for (const QString &r : report.authoritativeRecords)
+            out() << "    " << r << "\n";
+        out() << "  through the resolver:\n";
+        for (const QString &r : report.resolverRecords)
+            out() << "    " << r << "\n";
+    }
+    return report.verdict == DelegationReport::Verdict::Delegated ? 0 : 1;
+}
+
 } // namespace
 
 int dns(const QStringList &arguments)
 {
-    const QString usage = QStringLiteral(
-        "Usage: headroomctl dns set-weights|show|import-zone ... (--help for each)\n");
+    const QString usage =
+        QStringLiteral("Usage: headroomctl dns "
+                       "set-weights|show|diff|apply|remove|import-zone|check-delegation ... "
+                       "(--help for each)\n");
     if (arguments.isEmpty()) {
         err() << usage;
         return 2;
@@ -534,6 +791,14 @@ int dns(const QStringList &arguments)
         return show(rest);
     if (action == QLatin1String("import-zone"))
         return importZone(rest);
+    if (action == QLatin1String("diff"))
+        return diffOrApply(rest, false);
+    if (action == QLatin1String("apply"))
+        return diffOrApply(rest, true);
+    if (action == QLatin1String("remove"))
+        return removeSite(rest);
+    if (action == QLatin1String("check-delegation"))
+        return checkDelegationVerb(rest);
     if (action == QLatin1String("--help")) {
         out() << usage;
         return 0;

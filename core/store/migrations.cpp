@@ -163,6 +163,49 @@ QList<Migration> makeMigrations()
         },
     });
 
+    // The DNS driver's state. dns_desired is what each name we manage in our zone should serve
+    // (owner absolute and lower case; rdata is the RDATA list, each entry a 2-octet big-endian
+    // length and the wire bytes). imported_names is the purchasers' own records read from their
+    // zones. dns_update_log keeps the outcomes of the last UPDATEs for the console.
+    list.append(Migration{
+        3,
+        QStringLiteral("DNS desired state, imported names, update log"),
+        {
+            QStringLiteral(R"(CREATE TABLE dns_desired (
+                owner TEXT PRIMARY KEY CHECK (length(owner) > 1 AND substr(owner, -1) = '.'
+                    AND owner = lower(owner)),
+                present INTEGER NOT NULL CHECK (present IN (0, 1)),
+                type INTEGER NOT NULL CHECK (type BETWEEN 0 AND 65535),
+                ttl INTEGER NOT NULL CHECK (ttl BETWEEN 0 AND 4294967295),
+                rdata BLOB NOT NULL,
+                updated_at INTEGER NOT NULL
+            ) STRICT)"),
+            // The UNIQUE index leads with zone, so it also serves every per-zone lookup and
+            // delete; a separate index on zone alone would only slow down imports.
+            QStringLiteral(R"(CREATE TABLE imported_names (
+                id INTEGER PRIMARY KEY,
+                zone TEXT NOT NULL CHECK (length(zone) > 0),
+                name TEXT NOT NULL CHECK (length(name) > 0),
+                type TEXT NOT NULL CHECK (type IN ('A', 'AAAA', 'CNAME')),
+                value TEXT NOT NULL,
+                ttl INTEGER NOT NULL CHECK (ttl BETWEEN 0 AND 4294967295),
+                imported_at INTEGER NOT NULL,
+                UNIQUE (zone, name, type, value)
+            ) STRICT)"),
+            QStringLiteral(R"(CREATE TABLE dns_update_log (
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                zone TEXT NOT NULL,
+                changes INTEGER NOT NULL CHECK (changes >= 0),
+                ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
+                rcode INTEGER NOT NULL,
+                error TEXT NOT NULL DEFAULT '',
+                latency_ms REAL NOT NULL CHECK (latency_ms >= 0)
+            ) STRICT)"),
+            QStringLiteral("CREATE INDEX dns_update_log_at ON dns_update_log(at)"),
+        },
+    });
+
     return list;
 }
 

@@ -3,6 +3,8 @@
 
 #include "dns/dnsclient.h"
 #include "dns/dnsupdater.h"
+#include "dns/dnsupdateservice.h"
+#include "dns/steeringreadback.h"
 #include "dns/zonetransfer.h"
 #include "sandboxfixture.h"
 
@@ -41,6 +43,7 @@ private Q_SLOTS:
     void largeBatchGoesOverTcpInOneMessage();
     void transferOfShopExampleYieldsExactlyItsRecords();
     void transferWithoutKeyIsRefused();
+    void serviceAppliesOffTheCallersThread();
 
 private:
     DnsUpdater updater(const QByteArray &secret = {}) const;
@@ -287,6 +290,50 @@ void TestDnsUpdater::transferWithoutKeyIsRefused()
                  zone.error.contains(QLatin1String("NOTAUTH")),
              qPrintable(zone.error));
     QVERIFY(zone.records.isEmpty());
+}
+
+void TestDnsUpdater::serviceAppliesOffTheCallersThread()
+{
+    const auto &l = m_fixture.layout();
+    DnsUpdateService service(
+        {l.authoritative.address, l.authoritative.port, name(l.ourZone), m_key});
+    QSignalSpy applied(&service, &DnsUpdateService::applied);
+    WeightTable t;
+    t.proxies = {target("127.0.1.3", 1)};
+    t.overflowServers = {target("127.0.2.1", 1)};
+    t.leaseEndUnix = now() + 3600;
+    t.validUntilUnix = now() + 600;
+    QString error;
+    const auto record = buildSteeringRecord(t, &error);
+    QVERIFY(record);
+    QElapsedTimer clock;
+    clock.start();
+    quint64 last = 0;
+    for (int i = 0; i < 20; ++i)
+        last = service.submit({NameReplacement::forSteering(
+            name(QStringLiteral("async%1.edge.headroom.test").arg(i)), *record)});
+    QVERIFY2(clock.elapsed() < 50, "submit() must not wait for the network");
+    QCOMPARE(service.pending(), 20);
+    QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 20, 10000);
+    QCOMPARE(applied.last().at(0).toULongLong(), last);
+    for (const auto &call : applied)
+        QVERIFY(call.at(1).value<UpdateResult>().ok);
+    QCOMPARE(service.pending(), 0);
+    // Read back decoded: the weights as served.
+    const ZoneTransferResult zone =
+        transferZone(l.authoritative.address, l.authoritative.port, name(l.ourZone), m_key);
+    QVERIFY(zone.ok);
+    const auto served = readBackSteering(zone.records);
+    const auto it = std::find_if(served.cbegin(), served.cend(), [](const ServedSteering &s) {
+        return s.owner == QLatin1String("async7.edge.headroom.test.");
+    });
+    QVERIFY(it != served.cend());
+    QVERIFY(it->recognised);
+    QCOMPARE(it->kind, QStringLiteral("LUA A"));
+    QCOMPARE(it->weights.size(), 2);
+    QVERIFY(it->deadline.isValid());
+    QCOMPARE(it->afterDeadline.size(), 1);
+    QCOMPARE(it->afterDeadline.first().target, QStringLiteral("127.0.2.1"));
 }
 
 QTEST_GUILESS_MAIN(TestDnsUpdater)

@@ -1,0 +1,1 @@
+headroom_test(tst_delegationcheck_garbage LABEL unit SOURCES dns/tst_delegationcheck_garbage.cpp)

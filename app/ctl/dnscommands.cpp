@@ -3,6 +3,7 @@
 #include "dns/dnsupdater.h"
 #include "dns/reconciler.h"
 #include "dns/steeringreadback.h"
+#include "dns/zonefile.h"
 #include "dns/zonetransfer.h"
 #include "sandbox/sandbox.h"
 #include "settings/appsettings.h"
@@ -486,13 +487,16 @@ int show(const QStringList &arguments)
 int importZone(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Transfer a purchaser's zone (AXFR) into their name-to-address map."));
+    parser.setApplicationDescription(QStringLiteral(
+        "Import a purchaser's name-to-address map: AXFR from their DNS (--server) or a zone file "
+        "(--file). Bad or unsupported records are reported one by one; the rest is stored."));
     parser.addPositionalArgument(QStringLiteral("ZONE"), QStringLiteral("The purchaser's zone."));
     const QCommandLineOption tsig(QStringLiteral("tsig"),
                                   QStringLiteral("TSIG key name for the transfer."),
                                   QStringLiteral("NAME"));
-    parser.addOption(tsig);
+    const QCommandLineOption file(QStringLiteral("file"), QStringLiteral("A zone file to read."),
+                                  QStringLiteral("PATH"));
+    parser.addOptions({tsig, file});
     int code = 0;
     if (!parseCommon(parser, QStringLiteral("headroomctl dns import-zone"), arguments, &code))
         return code;
@@ -502,62 +506,91 @@ int importZone(const QStringList &arguments)
                           : std::nullopt;
     QHostAddress server;
     quint16 port = 53;
-    if (!zone || !parser.isSet(kServer) || !parseServer(parser.value(kServer), &server, &port)) {
-        err() << "dns import-zone: name one ZONE and --server ADDR:PORT " << error << "\n";
+    const bool fromFile = parser.isSet(file);
+    if (!zone || fromFile == parser.isSet(kServer) ||
+        (!fromFile && !parseServer(parser.value(kServer), &server, &port))) {
+        err() << "dns import-zone: name one ZONE and either --server ADDR:PORT or --file PATH "
+              << error << "\n";
         return 2;
     }
-    std::optional<TsigKey> key;
-    if (parser.isSet(tsig)) {
-        QString file = parser.value(kTsigFile);
-        if (file.isEmpty()) {
-            // In the sandbox the purchaser's transfer key sits beside ours.
-            const int base = parser.isSet(kPortBase) ? parser.value(kPortBase).toInt()
-                                                     : SandboxLayout::kDefaultPortBase;
-            file = (parser.isSet(kStateDir) ? parser.value(kStateDir)
-                                            : SandboxLayout::defaultStateDir(base)) +
-                   QStringLiteral("/secrets/") + parser.value(tsig) + QStringLiteral(".key");
+    QList<DnsRecord> records;
+    QStringList problems;
+    if (fromFile) {
+        const ZoneFileResult parsed = readZoneFile(parser.value(file), *zone);
+        if (!parsed.ok()) {
+            err() << "dns import-zone: " << parsed.error << "\n";
+            return 1;
         }
-        key = TsigKey::fromFile(parser.value(tsig), file, &error);
-        if (!key) {
-            err() << "dns import-zone: " << error << "\n";
-            return 2;
+        records = parsed.records;
+        for (const ZoneFileProblem &p : parsed.problems)
+            problems.append(QStringLiteral("line %1: %2: %3").arg(p.line).arg(p.text, p.reason));
+    } else {
+        std::optional<TsigKey> key;
+        if (parser.isSet(tsig)) {
+            QString keyFile = parser.value(kTsigFile);
+            if (keyFile.isEmpty()) {
+                // In the sandbox the purchaser's transfer key sits beside ours.
+                const int base = parser.isSet(kPortBase) ? parser.value(kPortBase).toInt()
+                                                         : SandboxLayout::kDefaultPortBase;
+                keyFile = (parser.isSet(kStateDir) ? parser.value(kStateDir)
+                                                   : SandboxLayout::defaultStateDir(base)) +
+                          QStringLiteral("/secrets/") + parser.value(tsig) + QStringLiteral(".key");
+            }
+            key = TsigKey::fromFile(parser.value(tsig), keyFile, &error);
+            if (!key) {
+                err() << "dns import-zone: " << error << "\n";
+                return 2;
+            }
         }
+        const ZoneTransferResult transfer = transferZone(server, port, *zone, key);
+        if (!transfer.ok) {
+            err() << "dns import-zone: " << transfer.error << "\n";
+            return 1;
+        }
+        records = transfer.records;
     }
-    const ZoneTransferResult result = transferZone(server, port, *zone, key);
-    if (!result.ok) {
-        err() << "dns import-zone: " << result.error << "\n";
-        return 1;
+    const NameMap map = nameMapFrom(*zone, records);
+    problems += map.problems;
+
+    QList<ImportedName> rows;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const DnsRecord &r : map.entries) {
+        rows.append({zone->absolute(), r.name, recordTypeName(r.type),
+                     r.address.isNull() ? r.target : r.address.toString(), r.ttl, now});
     }
-    QJsonArray names;
-    QJsonArray problems;
-    for (const DnsRecord &r : result.records) {
-        const quint16 t = r.type;
-        if (t == quint16(RecordType::A) || t == quint16(RecordType::AAAA) ||
-            t == quint16(RecordType::CNAME)) {
-            names.append(recordJson(r));
-        } else if (t != quint16(RecordType::SOA) && t != quint16(RecordType::NS)) {
-            problems.append(
-                QStringLiteral("%1 %2: unsupported type, skipped").arg(r.name, recordTypeName(t)));
-        }
+    // Stored when a database is at hand (sandbox, settings or --db); a failed import replaces
+    // nothing.
+    QString stored;
+    const auto context = contextFrom(parser, &error);
+    Database db;
+    if (context && openDatabase(db, *context, &error)) {
+        const Result<void> written = ImportedNameRepository(db).replaceZone(zone->absolute(), rows);
+        stored = written ? context->databasePath : QString();
+        if (!written)
+            error = written.error().message;
     }
     if (parser.isSet(kJson)) {
-        out() << QJsonDocument(QJsonObject{{QStringLiteral("zone"), zone->absolute()},
-                                           {QStringLiteral("names"), names},
-                                           {QStringLiteral("problems"), problems}})
+        QJsonArray names;
+        for (const DnsRecord &r : map.entries)
+            names.append(recordJson(r));
+        out() << QJsonDocument(
+                     QJsonObject{{QStringLiteral("zone"), zone->absolute()},
+                                 {QStringLiteral("names"), names},
+                                 {QStringLiteral("problems"), QJsonArray::fromStringList(problems)},
+                                 {QStringLiteral("stored_in"), stored}})
                      .toJson(QJsonDocument::Indented);
     } else {
-        out() << zone->absolute() << ": " << names.size() << " names imported from "
-              << result.records.size() << " records\n";
-        for (const auto &v : names) {
-            const QJsonObject o = v.toObject();
-            out() << "  " << o.value(QStringLiteral("name")).toString() << " "
-                  << o.value(QStringLiteral("type")).toString() << " "
-                  << o.value(QStringLiteral("data")).toString() << "\n";
-        }
-        for (const auto &p : problems)
-            out() << "  skipped: " << p.toString() << "\n";
+        out() << zone->absolute() << ": " << rows.size() << " names imported from "
+              << records.size() << " records"
+              << (stored.isEmpty() ? QStringLiteral(" (not stored: %1)").arg(error)
+                                   : QStringLiteral(", stored in ") + stored)
+              << "\n";
+        for (const ImportedName &n : rows)
+            out() << "  " << n.name << " " << n.type << " " << n.value << "\n";
+        for (const QString &p : problems)
+            out() << "  skipped: " << p << "\n";
     }
-    return 0;
+    return stored.isEmpty() ? 1 : 0;
 }
 
 QJsonObject planJson(const ReconcilePlan &plan)

@@ -2,12 +2,14 @@
 // and addresses are refused before any packet leaves.
 
 #include "dns/dnsclient.h"
+#include "dns/dnsupdater.h"
 #include "sandboxfixture.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QUdpSocket>
 #include <QtTest>
 
@@ -40,6 +42,9 @@ private Q_SLOTS:
     void hostileInputIsRejectedBeforeAnyPacket_data();
     void hostileInputIsRejectedBeforeAnyPacket();
     void importZoneListsThePurchasersNames();
+    void importZoneFileReportsBadRecordsAndStoresTheRest();
+    void checkDelegationTellsTheThreeCasesApart();
+    void diffFindsDriftAndApplyRepairsIt();
 
 private:
     QStringList where() const
@@ -185,6 +190,95 @@ void TestCtlDns::importZoneListsThePurchasersNames()
              QStringLiteral("--server"), QStringLiteral("127.0.0.1:%1").arg(l.purchaserDns.port)});
     QCOMPARE(refused.exitCode, 1);
     QVERIFY(refused.err.contains("REFUSED") || refused.err.contains("NOTAUTH"));
+}
+
+void TestCtlDns::importZoneFileReportsBadRecordsAndStoresTheRest()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("shop.zone"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("$ORIGIN shop.example.\n$TTL 60\nwww IN CNAME shop.edge.headroom.test.\n"
+            "bad IN A 999.1.1.1\nmail IN MX 10 mx.shop.example.\n$INCLUDE /etc/passwd\n"
+            "origin IN A 127.0.2.1\n");
+    f.close();
+    const Run r = ctl(QStringList{QStringLiteral("dns"), QStringLiteral("import-zone"),
+                                  QStringLiteral("shop.example"), QStringLiteral("--file"), path,
+                                  QStringLiteral("--json")} +
+                      where());
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    QCOMPARE(o.value(QStringLiteral("names")).toArray().size(), 2);
+    const QStringList problems = o.value(QStringLiteral("problems")).toVariant().toStringList();
+    QCOMPARE(problems.size(), 3);
+    QVERIFY(problems[0].startsWith(QLatin1String("line 4:")));
+    QVERIFY(problems[1].contains(QLatin1String("$INCLUDE refused")));
+    QVERIFY(problems[2].contains(QLatin1String("MX")));
+    QVERIFY(
+        o.value(QStringLiteral("stored_in")).toString().endsWith(QLatin1String("headroom.sqlite")));
+}
+
+void TestCtlDns::checkDelegationTellsTheThreeCasesApart()
+{
+    const QList<std::tuple<QString, QString, int>> cases = {
+        {QStringLiteral("www.shop.example"), QStringLiteral("delegated"), 0},
+        {QStringLiteral("api.shop.example"), QStringLiteral("not-delegated"), 1},
+        {QStringLiteral("cdn.shop.example"), QStringLiteral("misconfigured"), 1}};
+    for (const auto &[host, verdict, exitCode] : cases) {
+        const Run r = ctl(QStringList{QStringLiteral("dns"), QStringLiteral("check-delegation"),
+                                      host, QStringLiteral("--json")} +
+                          where());
+        QCOMPARE(r.exitCode, exitCode);
+        const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(o.value(QStringLiteral("verdict")).toString(), verdict);
+        QVERIFY(!o.value(QStringLiteral("authoritativeRecords")).toArray().isEmpty());
+    }
+}
+
+void TestCtlDns::diffFindsDriftAndApplyRepairsIt()
+{
+    const QStringList dns{QStringLiteral("dns")};
+    QCOMPARE(ctl(dns +
+                 QStringList{QStringLiteral("set-weights"), QStringLiteral("drift"),
+                             QStringLiteral("--proxy"), QStringLiteral("127.0.1.1=3"),
+                             QStringLiteral("--overflow"), QStringLiteral("127.0.2.1=1")} +
+                 where())
+                 .exitCode,
+             0);
+    // Someone changes the served record behind our back.
+    const auto &l = m_fixture.layout();
+    QString error;
+    const auto key = TsigKey::fromFile(l.updateKeyName, l.updateKeyFile(), &error);
+    QVERIFY(key);
+    DnsUpdater direct(
+        {l.authoritative.address, l.authoritative.port, *DnsName::parse(l.ourZone), *key});
+    QVERIFY(direct
+                .apply({{*DnsName::parse(QStringLiteral("drift.edge.headroom.test")),
+                         1,
+                         20,
+                         {QByteArray("\xc0\x00\x02\x63", 4)}}})
+                .ok);
+    const Run diff =
+        ctl(dns + QStringList{QStringLiteral("diff"), QStringLiteral("--json")} + where());
+    QCOMPARE(diff.exitCode, 1);
+    const QJsonObject plan = QJsonDocument::fromJson(diff.out).object();
+    QVERIFY(!plan.value(QStringLiteral("in_sync")).toBool());
+    bool sawDrift = false;
+    for (const auto &v : plan.value(QStringLiteral("names")).toArray())
+        sawDrift |=
+            v.toObject().value(QStringLiteral("name")).toString() ==
+                QLatin1String("drift.edge.headroom.test.") &&
+            v.toObject().value(QStringLiteral("state")).toString() == QLatin1String("different");
+    QVERIFY(sawDrift);
+    const Run apply = ctl(dns + QStringList{QStringLiteral("apply")} + where());
+    QVERIFY2(apply.exitCode == 0, apply.err.constData());
+    QVERIFY(apply.out.contains("now in sync"));
+    QCOMPARE(ctl(dns + QStringList{QStringLiteral("diff")} + where()).exitCode, 0);
+    const DnsResponse r = DnsClient::querySync(
+        l.authoritative.address, l.authoritative.port,
+        {QStringLiteral("drift.edge.headroom.test"), quint16(RecordType::A), false}, 2000);
+    QVERIFY(r.ok());
+    QVERIFY(r.addresses().first().toString() != QLatin1String("192.0.2.99"));
 }
 
 QTEST_GUILESS_MAIN(TestCtlDns)

@@ -448,7 +448,7 @@ int show(const QStringList &arguments)
     }
     QJsonArray records;
     for (const DnsRecord &r : zone.records) {
-        if (r.name == owner->absolute())
+        if (r.name == owner->absolute() && !NameReplacement::isAnchor(r.type, r.rdata))
             records.append(recordJson(r));
     }
     if (parser.isSet(kJson)) {

@@ -45,7 +45,7 @@ int tsigErrorOf(const ldns_pkt *pkt)
 
 NameReplacement NameReplacement::forSteering(const DnsName &owner, const SteeringRecord &record)
 {
-    NameReplacement r{owner, 0, record.ttl, {}};
+    NameReplacement r(owner, 0, record.ttl, {});
     switch (record.kind) {
     case SteeringRecord::Kind::LuaA:
     case SteeringRecord::Kind::LuaCname:
@@ -70,7 +70,33 @@ NameReplacement NameReplacement::forSteering(const DnsName &owner, const Steerin
         }
         break;
     }
+    return forDesired(owner, r.type, r.ttl, r.rdatas);
+}
+
+NameReplacement NameReplacement::forDesired(const DnsName &owner, quint16 type, quint32 ttl,
+                                            const QList<QByteArray> &rdatas)
+{
+    NameReplacement r(owner, type, ttl, rdatas);
+    const bool anchorable =
+        !rdatas.isEmpty() && (type == quint16(RecordType::LUA) || type == quint16(RecordType::A) ||
+                              type == quint16(RecordType::AAAA));
+    if (anchorable) {
+        r.anchored = true;
+        r.deleteTypes = {quint16(RecordType::LUA), quint16(RecordType::A),
+                         quint16(RecordType::AAAA), quint16(RecordType::CNAME)};
+    }
     return r;
+}
+
+QByteArray NameReplacement::anchorRdata()
+{
+    static const QByteArray text("headroom-steering");
+    return char(text.size()) + text;
+}
+
+bool NameReplacement::isAnchor(quint16 type, const QByteArray &rdata)
+{
+    return type == quint16(RecordType::TXT) && rdata == anchorRdata();
 }
 
 DnsUpdater::DnsUpdater(Target target, int timeoutMs, int maxAttempts)
@@ -96,9 +122,22 @@ QByteArray DnsUpdater::buildMessage(const DnsName &zone, const QList<NameReplace
                 QStringLiteral("%1 is not in zone %2").arg(c.owner.absolute(), zone.absolute());
             return {};
         }
-        // Delete all RRsets at the name (class ANY, type ANY), then add the new ones.
-        ldns_pkt_push_rr(pkt.get(), LDNS_SECTION_AUTHORITY,
-                         newRr(c.owner, LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_ANY, 0));
+        // Delete the answer RRsets (class ANY, each type) or the whole name (type ANY), then add
+        // the anchor and the new records. Readers see the message as one change.
+        if (c.deleteTypes.isEmpty()) {
+            ldns_pkt_push_rr(pkt.get(), LDNS_SECTION_AUTHORITY,
+                             newRr(c.owner, LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_ANY, 0));
+        }
+        for (const quint16 type : c.deleteTypes)
+            ldns_pkt_push_rr(pkt.get(), LDNS_SECTION_AUTHORITY,
+                             newRr(c.owner, type, LDNS_RR_CLASS_ANY, 0));
+        if (c.anchored) {
+            const QByteArray anchor = NameReplacement::anchorRdata();
+            ldns_rr *rr = newRr(c.owner, LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_IN, c.ttl);
+            ldns_rr_push_rdf(rr, ldns_rdf_new_frm_data(LDNS_RDF_TYPE_UNKNOWN, size_t(anchor.size()),
+                                                       anchor.constData()));
+            ldns_pkt_push_rr(pkt.get(), LDNS_SECTION_AUTHORITY, rr);
+        }
         for (const QByteArray &rdata : c.rdatas) {
             if (rdata.isEmpty() || rdata.size() > 65000) {
                 *error = QStringLiteral("bad RDATA for %1").arg(c.owner.absolute());

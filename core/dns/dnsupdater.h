@@ -13,14 +13,35 @@ namespace headroom {
 
 // Replace everything stored at `owner` with `rdatas` of `type` (an empty list only deletes).
 // Delete-name + add in one UPDATE is atomic for readers.
+//
+// Address and LUA answers are "anchored": the name also carries a fixed TXT record, and an update
+// deletes only the answer types (LUA, A, AAAA, CNAME) instead of the whole name. The name is then
+// never empty in the middle of an UPDATE, which spares PowerDNS a read of the whole zone to fix
+// empty non-terminals - the cost that grows with zone size (docs/BENCHMARKS.md). A CNAME cannot
+// share its name with a TXT record, so CNAME answers and deletions replace the whole name.
 struct NameReplacement
 {
+    NameReplacement() = default;
+    // Replaces the whole name (not anchored); see forDesired() for the anchored form.
+    NameReplacement(DnsName owner_, quint16 type_, quint32 ttl_, QList<QByteArray> rdatas_)
+        : owner(std::move(owner_)), type(type_), ttl(ttl_), rdatas(std::move(rdatas_))
+    {
+    }
+
     DnsName owner;
     quint16 type = 1;
     quint32 ttl = 20;
-    QList<QByteArray> rdatas; // wire-format RDATA
+    QList<QByteArray> rdatas;   // wire-format RDATA
+    QList<quint16> deleteTypes; // empty: delete every RRset at the name
+    bool anchored = false;      // also add the anchor TXT record
 
+    // The replacement that makes `owner` serve exactly rdatas of type (nothing, when empty).
+    static NameReplacement forDesired(const DnsName &owner, quint16 type, quint32 ttl,
+                                      const QList<QByteArray> &rdatas);
     static NameReplacement forSteering(const DnsName &owner, const SteeringRecord &record);
+    // The TXT RDATA ("headroom-steering") that keeps an anchored name from ever being empty.
+    static QByteArray anchorRdata();
+    static bool isAnchor(quint16 type, const QByteArray &rdata);
 };
 
 struct UpdateResult

@@ -191,8 +191,12 @@ ReconcilePlan planReconcile(const DnsName &zone, const QList<DesiredName> &desir
         }
 
         const auto found = servedByOwner.constFind(key);
-        const QList<Record> have =
-            found == servedByOwner.constEnd() ? QList<Record>() : found->records;
+        QList<Record> have = found == servedByOwner.constEnd() ? QList<Record>() : found->records;
+        // The anchor TXT of an address or LUA answer belongs to it (NameReplacement).
+        if (name.present)
+            have.removeIf([](const Record &r) {
+                return NameReplacement::isAnchor(std::get<0>(r), std::get<2>(r));
+            });
         entry.line.served = have.isEmpty() ? NothingServed : describeRecords(have);
 
         if (name.present) {
@@ -201,7 +205,8 @@ ReconcilePlan planReconcile(const DnsName &zone, const QList<DesiredName> &desir
             } else {
                 entry.line.state = have.isEmpty() ? ReconcileLine::State::Missing
                                                   : ReconcileLine::State::Different;
-                entry.change = NameReplacement{name.owner, name.type, name.ttl, name.rdatas};
+                entry.change =
+                    NameReplacement::forDesired(name.owner, name.type, name.ttl, name.rdatas);
             }
         } else if (have.isEmpty()) {
             entry.line.state = ReconcileLine::State::InSync;

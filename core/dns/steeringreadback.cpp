@@ -1,5 +1,6 @@
 #include "steeringreadback.h"
 
+#include "dnsupdater.h"
 #include "steeringrecord.h"
 #include "zonetransfer.h"
 
@@ -71,7 +72,7 @@ QList<ServedSteering> readBackSteering(const QList<DnsRecord> &zoneRecords,
     QMap<QString, ServedSteering> byOwner;
     for (const DnsRecord &r : zoneRecords) {
         if (r.type == quint16(RecordType::SOA) || r.type == quint16(RecordType::NS) ||
-            skipOwners.contains(r.name))
+            NameReplacement::isAnchor(r.type, r.rdata) || skipOwners.contains(r.name))
             continue;
         const ServedSteering decoded = decodeServed(r);
         auto it = byOwner.find(r.name);

@@ -98,9 +98,14 @@ void TestDnsUpdater::weightsAppliedAndReadBack()
         transferZone(l.authoritative.address, l.authoritative.port, name(l.ourZone), m_key);
     QVERIFY2(zone.ok, qPrintable(zone.error));
     int found = 0;
+    int anchors = 0;
     for (const DnsRecord &rec : zone.records) {
         if (rec.name != owner.absolute())
             continue;
+        if (NameReplacement::isAnchor(rec.type, rec.rdata)) {
+            ++anchors; // keeps the name from ever being empty during updates
+            continue;
+        }
         ++found;
         QCOMPARE(rec.type, quint16(RecordType::LUA));
         QCOMPARE(rec.ttl, 20u);
@@ -110,6 +115,7 @@ void TestDnsUpdater::weightsAppliedAndReadBack()
         QCOMPARE(lua->code, record->luaCode);
     }
     QCOMPARE(found, 1);
+    QCOMPARE(anchors, 1);
 }
 
 void TestDnsUpdater::tenThousandLookupsSplitAsWeighted()

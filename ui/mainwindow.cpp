@@ -28,7 +28,8 @@ constexpr auto kViewKey = "ui/mainWindow/view";
 constexpr int kNavigationWidth = 190;
 } // namespace
 
-MainWindow::MainWindow(HealthMonitor *monitor, QSettings *settings, QWidget *parent)
+MainWindow::MainWindow(HealthMonitor *monitor, QSettings *settings,
+                       DnsOverviewService *dnsOverview, QWidget *parent)
     : QMainWindow(parent), m_settings(settings), m_navigation(new QListWidget(this)),
       m_stack(new QStackedWidget(this))
 {
@@ -54,7 +55,7 @@ MainWindow::MainWindow(HealthMonitor *monitor, QSettings *settings, QWidget *par
     addView(View::Market, QStringLiteral("Market"), icons::Glyph::Market, new MarketView(this));
     addView(View::Leases, QStringLiteral("Leases"), icons::Glyph::Leases, new LeasesView(this));
     addView(View::Billing, QStringLiteral("Billing"), icons::Glyph::Billing, new BillingView(this));
-    addView(View::Dns, QStringLiteral("DNS"), icons::Glyph::Dns, new DnsView(this));
+    addView(View::Dns, QStringLiteral("DNS"), icons::Glyph::Dns, new DnsView(dnsOverview, this));
     addView(View::Settings, QStringLiteral("Settings"), icons::Glyph::Settings, settingsView);
     connect(settingsView, &SettingsView::settingsChanged, this, &MainWindow::settingsChanged);
     connect(m_navigation, &QListWidget::currentRowChanged, m_stack,

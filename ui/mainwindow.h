@@ -10,6 +10,7 @@ class QStackedWidget;
 
 namespace headroom {
 
+class DnsOverviewService;
 class HealthMonitor;
 namespace icons {
 enum class Glyph;
@@ -34,9 +35,11 @@ public:
     Q_ENUM(View)
     static constexpr int ViewCount = 6;
 
-    // Both may be null. `monitor` feeds the dashboard and the status bar; `settings` holds the
-    // AppSettings and the window geometry. Neither is owned; both must outlive the window.
-    MainWindow(HealthMonitor *monitor, QSettings *settings, QWidget *parent = nullptr);
+    // All may be null. `monitor` feeds the dashboard and the status bar; `settings` holds the
+    // AppSettings and the window geometry; `dnsOverview` feeds the DNS view. None is owned; all
+    // must outlive the window.
+    MainWindow(HealthMonitor *monitor, QSettings *settings,
+               DnsOverviewService *dnsOverview = nullptr, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     void showView(View view);

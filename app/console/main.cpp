@@ -1,5 +1,6 @@
 // headroom: the operator console. Argument parsing and wiring only.
 
+#include "dns/dnsoverviewservice.h"
 #include "fleet/healthmonitor.h"
 #include "mainwindow.h"
 #include "sandbox/sandbox.h"
@@ -37,6 +38,27 @@ void startSandbox(const SandboxLayout &layout, double baseLoad, QObject *context
     });
     QObject::connect(thread, &QThread::finished, thread, &QObject::deleteLater);
     thread->start();
+}
+
+// Without the sandbox: the configured server and zone, when there are both.
+std::optional<DnsOverviewConfig> dnsOverviewFor(const AppSettings &settings)
+{
+    const QHostAddress server(settings.dnsServer);
+    const auto zone = DnsName::parse(settings.zone);
+    if (server.isNull() || !zone)
+        return std::nullopt;
+    DnsOverviewConfig config;
+    config.server = server;
+    config.port = quint16(settings.dnsPort);
+    config.zone = *zone;
+    if (!settings.tsigKeyName.isEmpty()) {
+        QString error;
+        config.key = TsigKey::fromFile(settings.tsigKeyName, settings.tsigKeyFile, &error);
+        if (!config.key)
+            qWarning("DNS view: no TSIG key for the zone transfer: %s", qPrintable(error));
+    }
+    config.databasePath = settings.databasePath;
+    return config;
 }
 
 } // namespace
@@ -80,29 +102,49 @@ int main(int argc, char *argv[])
     QSettings settings;
     AppSettings appSettings = AppSettings::load(settings);
 
-    HealthMonitor monitor;
-    monitor.setInterval(appSettings.pollIntervalMs);
-    MainWindow window(&monitor, &settings);
-    QObject::connect(&window, &MainWindow::settingsChanged, &monitor,
-                     [&monitor](const AppSettings &s) { monitor.setInterval(s.pollIntervalMs); });
-    window.show();
-
+    std::optional<SandboxLayout> layout;
     if (parser.isSet(sandbox)) {
         const int base =
             parser.isSet(portBase) ? parser.value(portBase).toInt() : appSettings.sandboxPortBase;
         const QString dir =
             parser.isSet(stateDir) ? parser.value(stateDir) : SandboxLayout::defaultStateDir(base);
         QString error;
-        const auto layout = SandboxLayout::make(base, dir, &error);
+        layout = SandboxLayout::make(base, dir, &error);
         if (!layout) {
-            QMessageBox::critical(&window, QStringLiteral("Sandbox"), error);
+            QMessageBox::critical(nullptr, QStringLiteral("Sandbox"), error);
             return 2;
         }
+    }
+
+    HealthMonitor monitor;
+    monitor.setInterval(appSettings.pollIntervalMs);
+    // Declared before the window, which uses it until it is destroyed.
+    std::unique_ptr<DnsOverviewService> dnsOverview;
+    if (layout)
+        dnsOverview = std::make_unique<DnsOverviewService>(dnsOverviewConfigFor(*layout));
+    else if (const auto config = dnsOverviewFor(appSettings))
+        dnsOverview = std::make_unique<DnsOverviewService>(*config);
+    MainWindow window(&monitor, &settings, dnsOverview.get());
+    QObject::connect(&window, &MainWindow::settingsChanged, &monitor,
+                     [&monitor](const AppSettings &s) { monitor.setInterval(s.pollIntervalMs); });
+    if (dnsOverview && !layout)
+        QObject::connect(&window, &MainWindow::settingsChanged, dnsOverview.get(),
+                         [service = dnsOverview.get()](const AppSettings &s) {
+                             if (const auto config = dnsOverviewFor(s)) {
+                                 service->setConfig(*config);
+                                 service->refresh();
+                             }
+                         });
+    window.show();
+
+    if (layout) {
+        const int base = layout->portBase;
         window.statusBar()->showMessage(
             QStringLiteral("Starting the sandbox network (port base %1)…").arg(base));
         startSandbox(
             *layout, parser.value(baseLoad).toDouble(), &window,
-            [&window, &monitor, layout](bool ok, const QString &message) {
+            [&window, &monitor, layout, service = dnsOverview.get()](bool ok,
+                                                                     const QString &message) {
                 if (!ok) {
                     window.statusBar()->showMessage(QStringLiteral("Sandbox failed"));
                     QMessageBox::critical(&window, QStringLiteral("Sandbox failed"), message);
@@ -112,6 +154,8 @@ int main(int argc, char *argv[])
                     QStringLiteral("Sandbox running (port base %1)").arg(layout->portBase), 10000);
                 monitor.setTargets(healthTargetsFor(*layout));
                 monitor.start();
+                service->setConfig(dnsOverviewConfigFor(*layout));
+                service->start();
             });
     } else {
         HealthTargets targets;
@@ -121,6 +165,8 @@ int main(int argc, char *argv[])
                 {QStringLiteral("dns"), dns, quint16(appSettings.dnsPort), appSettings.zone});
         monitor.setTargets(targets);
         monitor.start();
+        if (dnsOverview)
+            dnsOverview->start();
     }
 
     if (parser.isSet(screenshot)) {

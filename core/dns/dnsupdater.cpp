@@ -41,6 +41,23 @@ int tsigErrorOf(const ldns_pkt *pkt)
     return err && ldns_rdf_size(err) == 2 ? int(ldns_rdf2native_int16(err)) : 0;
 }
 
+// Upper bound of the octets `change` adds to an UPDATE message. ldns compresses names: the owner
+// is written in full once, every later record of the same owner points back to it (2 octets).
+qsizetype wireEstimate(const NameReplacement &change)
+{
+    const qsizetype rrs = 1 + change.deleteTypes.size() + (change.anchored ? 1 : 0) +
+                          change.rdatas.size();
+    qsizetype total = change.owner.absolute().size() + 1 + (rrs - 1) * 2 + rrs * 10;
+    if (change.anchored)
+        total += NameReplacement::anchorRdata().size();
+    for (const QByteArray &rdata : change.rdatas)
+        total += rdata.size();
+    return total;
+}
+
+// Room for the header, the zone and the TSIG record in a 65,535-octet message.
+constexpr qsizetype kMaxChangeOctets = 65535 - 12 - 260 - 400;
+
 } // namespace
 
 NameReplacement NameReplacement::forSteering(const DnsName &owner, const SteeringRecord &record)
@@ -110,6 +127,15 @@ QByteArray DnsUpdater::buildMessage(const DnsName &zone, const QList<NameReplace
 {
     if (!key.isValid(error))
         return {};
+    qsizetype octets = 0;
+    for (const NameReplacement &c : changes)
+        octets += wireEstimate(c);
+    if (octets > kMaxChangeOctets) {
+        // ldns asserts rather than fail on a message over 64 KiB: refuse it here.
+        *error = QStringLiteral("the changes need about %1 octets, more than one DNS message holds")
+                     .arg(octets);
+        return {};
+    }
     LdnsPktPtr pkt(ldns_pkt_new());
     ldns_pkt_set_opcode(pkt.get(), LDNS_PACKET_UPDATE);
     ldns_pkt_set_random_id(pkt.get());
@@ -261,7 +287,7 @@ UpdateResult DnsUpdater::applyOnce(const QList<NameReplacement> &changes) const
     return result;
 }
 
-UpdateResult DnsUpdater::apply(const QList<NameReplacement> &changes) const
+UpdateResult DnsUpdater::applyMessage(const QList<NameReplacement> &changes) const
 {
     UpdateResult result;
     for (int attempt = 1; attempt <= m_maxAttempts; ++attempt) {
@@ -275,6 +301,39 @@ UpdateResult DnsUpdater::apply(const QList<NameReplacement> &changes) const
     }
     result.error = QStringLiteral("%1 (after %2 attempts)").arg(result.error).arg(m_maxAttempts);
     return result;
+}
+
+UpdateResult DnsUpdater::apply(const QList<NameReplacement> &changes) const
+{
+    // One message when the changes fit (the normal case); otherwise consecutive messages of as
+    // many whole names as fit, each atomic for readers, stopping at the first failure.
+    QList<QList<NameReplacement>> messages(1);
+    qsizetype octets = 0;
+    for (const NameReplacement &c : changes) {
+        const qsizetype size = wireEstimate(c);
+        if (octets + size > kMaxChangeOctets && !messages.last().isEmpty()) {
+            messages.append(QList<NameReplacement>());
+            octets = 0;
+        }
+        messages.last().append(c);
+        octets += size;
+    }
+    UpdateResult total;
+    for (const auto &message : std::as_const(messages)) {
+        const UpdateResult r = applyMessage(message);
+        total.ok = r.ok;
+        total.rcode = r.rcode;
+        total.tsigError = r.tsigError;
+        total.error = r.error;
+        total.attempts = std::max(total.attempts, r.attempts);
+        total.viaTcp = total.viaTcp || r.viaTcp;
+        total.messageBytes += r.messageBytes;
+        total.latencyMs += r.latencyMs;
+        total.messages += 1;
+        if (!r.ok)
+            break;
+    }
+    return total;
 }
 
 } // namespace headroom

@@ -52,12 +52,14 @@ struct UpdateResult
     QString error;     // a sentence for the operator when !ok
     int attempts = 0;
     bool viaTcp = false;
-    int messageBytes = 0;
+    int messageBytes = 0; // total over all messages
+    int messages = 0;     // UPDATE messages sent: 1 unless the changes exceed one message
     double latencyMs = 0;
 };
 
 // Sends RFC 2136 UPDATEs, signed with TSIG, to one zone's primary server. All changes passed to
-// one apply() go in one message (TCP when it is too big for UDP). Timeouts are retried with
+// one apply() go in one message (TCP when it is too big for UDP); changes that cannot fit one
+// 64 KiB message go in as few consecutive messages as hold them. Timeouts are retried with
 // exponential backoff; every RCODE and TSIG error becomes a clear error. Blocking: call it from a
 // worker thread or a command-line tool.
 class DnsUpdater final
@@ -83,6 +85,7 @@ public:
 
 private:
     UpdateResult applyOnce(const QList<NameReplacement> &changes) const;
+    UpdateResult applyMessage(const QList<NameReplacement> &changes) const;
 
     Target m_target;
     int m_timeoutMs;

@@ -254,8 +254,20 @@ void TestDnsUpdater::largeBatchGoesOverTcpInOneMessage()
     QVERIFY(r.viaTcp);
     QVERIFY(r.messageBytes > 10000);
     qInfo("200 RRsets in one %d-byte UPDATE over TCP: %.1f ms", r.messageBytes, r.latencyMs);
+    QCOMPARE(r.messages, 1);
     for (int i : {0, 99, 199})
         QVERIFY(ask(QStringLiteral("site%1.edge.headroom.test").arg(i)).ok());
+
+    // More than one 64 KiB message holds: split into whole names, never an oversized message.
+    QList<NameReplacement> many;
+    for (int i = 0; i < 800; ++i)
+        many.append(NameReplacement::forSteering(
+            name(QStringLiteral("many%1.edge.headroom.test").arg(i)), *record));
+    const UpdateResult split = updater().apply(many);
+    QVERIFY2(split.ok, qPrintable(split.error));
+    QVERIFY(split.messages >= 2);
+    for (int i : {0, 399, 799})
+        QVERIFY(ask(QStringLiteral("many%1.edge.headroom.test").arg(i)).ok());
 }
 
 void TestDnsUpdater::transferOfShopExampleYieldsExactlyItsRecords()

@@ -12,10 +12,10 @@ namespace headroom {
 struct DesiredName
 {
     DnsName owner;
-    bool present = true;       // false: the name must not exist (lease over, site removed)
-    quint16 type = 0;          // 65402 LUA, 1 A, 28 AAAA, 5 CNAME
+    bool present = true; // false: the name must not exist (lease over, site removed)
+    quint16 type = 0;    // 65402 LUA, 1 A, 28 AAAA, 5 CNAME
     quint32 ttl = 20;
-    QList<QByteArray> rdatas;  // wire-format RDATA; order does not matter
+    QList<QByteArray> rdatas; // wire-format RDATA; order does not matter
     qint64 updatedAtMs = 0;
 };
 

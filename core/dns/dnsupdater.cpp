@@ -45,8 +45,8 @@ int tsigErrorOf(const ldns_pkt *pkt)
 // is written in full once, every later record of the same owner points back to it (2 octets).
 qsizetype wireEstimate(const NameReplacement &change)
 {
-    const qsizetype rrs = 1 + change.deleteTypes.size() + (change.anchored ? 1 : 0) +
-                          change.rdatas.size();
+    const qsizetype rrs =
+        1 + change.deleteTypes.size() + (change.anchored ? 1 : 0) + change.rdatas.size();
     qsizetype total = change.owner.absolute().size() + 1 + (rrs - 1) * 2 + rrs * 10;
     if (change.anchored)
         total += NameReplacement::anchorRdata().size();

@@ -111,8 +111,8 @@ DnsView::DnsView(DnsOverviewService *service, QWidget *parent)
 
 QWidget *DnsView::makeSections()
 {
-    m_served = new TableSection(QStringLiteral("Served by the authoritative server"),
-                                m_servedModel, this);
+    m_served =
+        new TableSection(QStringLiteral("Served by the authoritative server"), m_servedModel, this);
     m_served->setObjectName(QStringLiteral("servedSection"));
     m_served->table()->setObjectName(QStringLiteral("servedTable"));
     m_served->table()->setItemDelegateForColumn(ServedSteeringModel::Weights,
@@ -206,8 +206,8 @@ void DnsView::setOverview(const DnsOverview &overview)
                              "a lease is steered through it.")
             : QStringLiteral("Nothing was read back, so nothing is shown. An empty list here "
                              "does not mean nothing is served."));
-    m_delegations->setPlaceholder(QStringLiteral(
-        "No purchaser names are configured for checking."));
+    m_delegations->setPlaceholder(
+        QStringLiteral("No purchaser names are configured for checking."));
     const QString databaseError =
         overview.databaseError.isEmpty()
             ? QString()

@@ -28,8 +28,8 @@ constexpr auto kViewKey = "ui/mainWindow/view";
 constexpr int kNavigationWidth = 190;
 } // namespace
 
-MainWindow::MainWindow(HealthMonitor *monitor, QSettings *settings,
-                       DnsOverviewService *dnsOverview, QWidget *parent)
+MainWindow::MainWindow(HealthMonitor *monitor, QSettings *settings, DnsOverviewService *dnsOverview,
+                       QWidget *parent)
     : QMainWindow(parent), m_settings(settings), m_navigation(new QListWidget(this)),
       m_stack(new QStackedWidget(this))
 {

@@ -41,13 +41,16 @@ int tsigErrorOf(const ldns_pkt *pkt)
     return err && ldns_rdf_size(err) == 2 ? int(ldns_rdf2native_int16(err)) : 0;
 }
 
-// Upper bound of the octets `change` adds to an UPDATE message. ldns compresses names: the owner
-// is written in full once, every later record of the same owner points back to it (2 octets).
+// Upper bound of the octets `change` adds to an UPDATE message, with every name written in full:
+// ldns compresses names on the wire, but not in the copy it makes to compute the TSIG, and it
+// asserts (aborts) rather than fail when either exceeds 65,535 octets.
 qsizetype wireEstimate(const NameReplacement &change)
 {
+    const qsizetype fixed =
+        change.owner.absolute().size() + 1 + 10; // owner, type, class, TTL, length
     const qsizetype rrs =
         1 + change.deleteTypes.size() + (change.anchored ? 1 : 0) + change.rdatas.size();
-    qsizetype total = change.owner.absolute().size() + 1 + (rrs - 1) * 2 + rrs * 10;
+    qsizetype total = fixed * rrs;
     if (change.anchored)
         total += NameReplacement::anchorRdata().size();
     for (const QByteArray &rdata : change.rdatas)

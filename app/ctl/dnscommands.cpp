@@ -228,7 +228,8 @@ std::optional<WeightedTarget> parseTarget(const QString &text, QString *error)
 
 std::optional<qint64> parseTime(const QString &text, QString *error)
 {
-    static const QRegularExpression relative(QStringLiteral("^\\+(\\d{1,7})([smhd]?)$"));
+    static const QRegularExpression relative(
+        QRegularExpression::anchoredPattern(QStringLiteral("\\+(\\d{1,7})([smhd]?)")));
     const auto m = relative.match(text);
     if (m.hasMatch()) {
         const qint64 n = m.captured(1).toLongLong();

@@ -32,7 +32,8 @@ bool TsigKey::isValid(QString *error) const
         *error = QStringLiteral("TSIG algorithm '%1' is not supported").arg(algorithm);
         return false;
     }
-    static const QRegularExpression base64(QStringLiteral("^[A-Za-z0-9+/]{16,}={0,2}$"));
+    static const QRegularExpression base64(
+        QRegularExpression::anchoredPattern(QStringLiteral("[A-Za-z0-9+/]{16,}={0,2}")));
     if (!base64.match(QString::fromLatin1(secret)).hasMatch()) {
         *error = QStringLiteral("TSIG secret of key '%1' is not base64").arg(name);
         return false;

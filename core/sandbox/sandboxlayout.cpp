@@ -31,7 +31,8 @@ std::optional<SandboxLayout> SandboxLayout::make(int portBase, const QString &st
         return std::nullopt;
     }
     // The state dir is written into server configuration files: accept only plain paths.
-    static const QRegularExpression safePath(QStringLiteral("^/[A-Za-z0-9._/+-]+$"));
+    static const QRegularExpression safePath(
+        QRegularExpression::anchoredPattern(QStringLiteral("/[A-Za-z0-9._/+-]+")));
     const QString dir = QDir::cleanPath(QDir(stateDir).absolutePath());
     if (!safePath.match(dir).hasMatch() || dir.size() > 200) {
         *error = QStringLiteral("state directory '%1' must be an absolute path of letters, digits "

@@ -21,7 +21,8 @@ QByteArray addr(const QHostAddress &a)
 
 bool isBase64Secret(const QByteArray &secret)
 {
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9+/]{16,}={0,2}$"));
+    static const QRegularExpression re(
+        QRegularExpression::anchoredPattern(QStringLiteral("[A-Za-z0-9+/]{16,}={0,2}")));
     return re.match(QString::fromLatin1(secret)).hasMatch();
 }
 

@@ -1,0 +1,116 @@
+// Sandbox configuration text: every value comes from the layout, nothing unchecked gets in.
+
+#include "sandbox/serverconfigs.h"
+
+#include <QtTest>
+
+using namespace headroom;
+
+class TestServerConfigs final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void layoutFollowsThePortBase();
+    void pdnsAllowsUpdatesOnlyFromLoopbackWithLua();
+    void recursorForwardsEachZoneToItsServer();
+    void bindRequiresTheKeyForTransfers();
+    void haproxyListensOnItsOwnAddressOnly();
+    void secretsMustBeBase64_data();
+    void secretsMustBeBase64();
+    void stateDirWithANewlineIsRefused();
+
+private:
+    SandboxLayout layout() const
+    {
+        QString error;
+        return *SandboxLayout::make(31000, QStringLiteral("/tmp/hr-test/sb"), &error);
+    }
+};
+
+void TestServerConfigs::layoutFollowsThePortBase()
+{
+    const SandboxLayout l = layout();
+    QCOMPARE(l.authoritative.port, quint16(31000));
+    QCOMPARE(l.purchaserDns.port, quint16(31001));
+    QCOMPARE(l.recursor.port, quint16(31002));
+    QCOMPARE(l.proxies.size(), 3);
+    QCOMPARE(l.proxies[2].address.toString(), QStringLiteral("127.0.1.3"));
+    QCOMPARE(l.proxies[0].httpPort, quint16(31010));
+    QCOMPARE(l.origins[2].site, QStringLiteral("news.example"));
+    for (const auto &p : l.proxies)
+        QVERIFY(p.address.isLoopback());
+    for (const auto &o : l.origins)
+        QVERIFY(o.address.isLoopback());
+}
+
+void TestServerConfigs::pdnsAllowsUpdatesOnlyFromLoopbackWithLua()
+{
+    const QByteArray c = serverconfigs::pdnsConf(layout(), QStringLiteral("/tmp/hr-test/db"));
+    QVERIFY(c.contains("local-address=127.0.0.1:31000\n"));
+    QVERIFY(c.contains("enable-lua-records=yes\n"));
+    QVERIFY(c.contains("dnsupdate=yes\n"));
+    QVERIFY(c.contains("allow-dnsupdate-from=127.0.0.0/8\n"));
+    QVERIFY(c.contains("webserver=no\n"));
+}
+
+void TestServerConfigs::recursorForwardsEachZoneToItsServer()
+{
+    const QByteArray c = serverconfigs::recursorConf(layout());
+    QVERIFY(c.contains("forward-zones=edge.headroom.test=127.0.0.1:31000, "
+                       "news.example=127.0.0.1:31000, shop.example=127.0.0.1:31001\n"));
+    QVERIFY(c.contains("local-port=31002\n"));
+    QVERIFY(c.contains("allow-from=127.0.0.0/8\n"));
+}
+
+void TestServerConfigs::bindRequiresTheKeyForTransfers()
+{
+    const QByteArray secret = QByteArray(32, 's').toBase64();
+    const QByteArray c = serverconfigs::namedConf(layout(), secret);
+    QVERIFY(c.contains("allow-transfer { key shop-axfr; };"));
+    QVERIFY(c.contains("controls { };"));
+    QVERIFY(c.contains("recursion no;"));
+    QVERIFY(c.contains("secret \"" + secret + "\""));
+    // A secret that is not base64 never reaches the file.
+    const QByteArray bad = serverconfigs::namedConf(layout(), "x\"; }; include \"/etc/passwd");
+    QVERIFY(!bad.contains("passwd"));
+}
+
+void TestServerConfigs::haproxyListensOnItsOwnAddressOnly()
+{
+    const SandboxLayout l = layout();
+    const QByteArray c = serverconfigs::haproxyCfg(l, l.proxies[1]);
+    QVERIFY(c.contains("bind 127.0.1.2:31010\n"));
+    QVERIFY(c.contains("bind 127.0.1.2:31011\n"));
+    QVERIFY(!c.contains("bind *"));
+    QVERIFY(c.contains("stats socket /tmp/hr-test/sb/proxy2/runtime.sock mode 600 level admin"));
+    QVERIFY(c.contains("server news 127.0.2.3:31020"));
+}
+
+void TestServerConfigs::secretsMustBeBase64_data()
+{
+    QTest::addColumn<QByteArray>("secret");
+    QTest::addColumn<bool>("ok");
+    QTest::newRow("good") << QByteArray(32, 'a').toBase64() << true;
+    QTest::newRow("short") << QByteArray("YWJj") << false;
+    QTest::newRow("quote") << QByteArray("YWJjZGVmZ2hpamtsbW5vcA\"") << false;
+    QTest::newRow("newline") << QByteArray("YWJjZGVmZ2hpamtsbW5vcA==\n") << false;
+    QTest::newRow("brace") << QByteArray("YWJjZGVmZ2hp};amtsbW5vcA==") << false;
+}
+
+void TestServerConfigs::secretsMustBeBase64()
+{
+    QFETCH(QByteArray, secret);
+    QFETCH(bool, ok);
+    QCOMPARE(serverconfigs::isBase64Secret(secret), ok);
+}
+
+void TestServerConfigs::stateDirWithANewlineIsRefused()
+{
+    // The state dir is written into every configuration: a trailing newline would start a line.
+    QString error;
+    QVERIFY(!SandboxLayout::make(31000, QStringLiteral("/tmp/sb\n"), &error));
+    QVERIFY(!SandboxLayout::make(31000, QStringLiteral("/tmp/sb\nlaunch=bind"), &error));
+}
+
+QTEST_GUILESS_MAIN(TestServerConfigs)
+#include "tst_serverconfigs.moc"

@@ -3,6 +3,7 @@
 #include "dns/dnsupdater.h"
 #include "dns/reconciler.h"
 #include "dns/steeringreadback.h"
+#include "dns/steeringzones.h"
 #include "dns/zonefile.h"
 #include "dns/zonetransfer.h"
 #include "sandbox/sandbox.h"
@@ -42,7 +43,9 @@ struct DnsContext
     quint16 port = 53;
     std::optional<DnsName> zone;
     std::optional<TsigKey> key;
-    QString databasePath; // the desired state
+    QString databasePath;    // the desired state
+    QList<DnsName> subZones; // steering shards under zone
+    SteeringZones steering() const { return SteeringZones(*zone, int(subZones.size())); }
 };
 
 const QCommandLineOption kServer(QStringLiteral("server"),
@@ -95,6 +98,8 @@ std::optional<DnsContext> contextFrom(const QCommandLineParser &parser, QString 
         keyName = layout->updateKeyName;
         keyFile = layout->updateKeyFile();
         c.databasePath = layout->stateDir + QStringLiteral("/headroom.sqlite");
+        for (const QString &shard : layout->shardZones())
+            c.subZones.append(*DnsName::parse(shard));
     } else {
         QSettings settings;
         const AppSettings s = AppSettings::load(settings);
@@ -167,7 +172,8 @@ bool openDatabase(Database &db, const DnsContext &context, QString *error)
 UpdateResult applyAndLog(Database &db, const DnsContext &context,
                          const QList<NameReplacement> &changes)
 {
-    const DnsUpdater updater({context.server, context.port, *context.zone, *context.key});
+    const DnsUpdater updater(
+        {context.server, context.port, *context.zone, *context.key, context.subZones});
     const UpdateResult r = updater.apply(changes);
     UpdateLogEntry entry{QDateTime::currentMSecsSinceEpoch(),
                          context.zone->absolute(),
@@ -188,15 +194,34 @@ DesiredName desiredFrom(const NameReplacement &change, bool present)
             change.ttl,   change.rdatas, QDateTime::currentMSecsSinceEpoch()};
 }
 
-// SITE is a name in our zone: "shop" or "shop.edge.headroom.test".
-std::optional<DnsName> siteName(const QString &site, const DnsName &zone, QString *error)
+// SITE is a site's label ("shop": its steering name in its shard, shop.s07.edge.headroom.test)
+// or a full name in our zone.
+std::optional<DnsName> siteName(const QString &site, const DnsContext &context, QString *error)
 {
+    if (!site.contains(QLatin1Char('.')))
+        return context.steering().ownerFor(site, error);
     auto n = DnsName::parse(site, error);
-    if (!n)
+    if (n && !n->isSubdomainOf(*context.zone)) {
+        *error =
+            QStringLiteral("%1 is not in our zone %2").arg(n->absolute(), context.zone->absolute());
         return std::nullopt;
-    if (n->isSubdomainOf(zone))
-        return n;
-    return DnsName::parse(n->relative() + QLatin1Char('.') + zone.relative(), error);
+    }
+    return n;
+}
+
+// Our zone and every steering shard, read back by AXFR, as one record list.
+std::optional<QList<DnsRecord>> transferAll(const DnsContext &context, QString *error)
+{
+    QList<DnsRecord> records;
+    for (const DnsName &zone : context.steering().all()) {
+        const ZoneTransferResult t = transferZone(context.server, context.port, zone, context.key);
+        if (!t.ok) {
+            *error = QStringLiteral("%1: %2").arg(zone.absolute(), t.error);
+            return std::nullopt;
+        }
+        records += t.records;
+    }
+    return records;
 }
 
 // "127.0.1.1=50" or "proxy1.edge.headroom.test=50".
@@ -341,7 +366,7 @@ int setWeights(const QStringList &arguments)
         err() << "dns set-weights: " << error << "\n";
         return 2;
     }
-    const auto owner = siteName(parser.positionalArguments().first(), *context->zone, &error);
+    const auto owner = siteName(parser.positionalArguments().first(), *context, &error);
     if (!owner) {
         err() << "dns set-weights: SITE: " << error << "\n";
         return 2;
@@ -436,15 +461,15 @@ int show(const QStringList &arguments)
         err() << "dns show: " << (context ? QStringLiteral("name one SITE") : error) << "\n";
         return 2;
     }
-    const auto owner = siteName(parser.positionalArguments().first(), *context->zone, &error);
+    const auto owner = siteName(parser.positionalArguments().first(), *context, &error);
     if (!owner) {
         err() << "dns show: " << error << "\n";
         return 2;
     }
-    const ZoneTransferResult zone =
-        transferZone(context->server, context->port, *context->zone, context->key);
+    const ZoneTransferResult zone = transferZone(context->server, context->port,
+                                                 context->steering().zoneOf(*owner), context->key);
     if (!zone.ok) {
-        err() << "dns show: " << error << zone.error << "\n";
+        err() << "dns show: " << zone.error << "\n";
         return 1;
     }
     QJsonArray records;
@@ -630,13 +655,10 @@ std::optional<ReconcilePlan> plan(Database &db, const DnsContext &context, QStri
         *error = desired.error().message;
         return std::nullopt;
     }
-    const ZoneTransferResult zone =
-        transferZone(context.server, context.port, *context.zone, context.key);
-    if (!zone.ok) {
-        *error = zone.error;
+    const auto served = transferAll(context, error);
+    if (!served)
         return std::nullopt;
-    }
-    return planReconcile(*context.zone, desired.value(), zone.records);
+    return planReconcile(*context.zone, desired.value(), *served);
 }
 
 int diffOrApply(const QStringList &arguments, bool apply)
@@ -716,7 +738,7 @@ int removeSite(const QStringList &arguments)
               << "\n";
         return 2;
     }
-    const auto owner = siteName(parser.positionalArguments().first(), *context->zone, &error);
+    const auto owner = siteName(parser.positionalArguments().first(), *context, &error);
     if (!owner || !context->key) {
         err() << "dns remove: " << (owner ? QStringLiteral("no TSIG key configured") : error)
               << "\n";

@@ -51,13 +51,23 @@ void DnsOverviewWorker::readServed(const DnsOverviewConfig &config, DnsOverview 
         overview.servedError = QStringLiteral("No authoritative server or zone is configured.");
         return;
     }
-    const ZoneTransferResult zone =
-        transferZone(config.server, config.port, config.zone, config.key, config.timeoutMs);
-    if (!zone.ok) {
-        overview.servedError = zone.error.isEmpty()
-                                   ? QStringLiteral("The zone transfer failed without a reason.")
-                                   : zone.error;
-        return;
+    // Our zone and every steering shard under it.
+    ZoneTransferResult zone;
+    zone.ok = true;
+    QList<DnsName> zones{config.zone};
+    zones += config.subZones;
+    for (const DnsName &name : zones) {
+        const ZoneTransferResult part =
+            transferZone(config.server, config.port, name, config.key, config.timeoutMs);
+        if (!part.ok) {
+            overview.servedError =
+                part.error.isEmpty()
+                    ? QStringLiteral("The zone transfer of %1 failed without a reason.")
+                          .arg(name.relative())
+                    : part.error;
+            return;
+        }
+        zone.records += part.records;
     }
     QStringList skip;
     for (const QString &owner : config.skipOwners)

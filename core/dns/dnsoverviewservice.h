@@ -31,6 +31,7 @@ struct DnsOverviewConfig
     QHostAddress server;
     quint16 port = 53;
     DnsName zone;               // empty: not configured
+    QList<DnsName> subZones;    // steering shards under zone, read back too
     std::optional<TsigKey> key; // AXFR unsigned when absent; most servers then refuse it
     QHostAddress resolver;
     quint16 resolverPort = 53;

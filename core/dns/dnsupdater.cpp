@@ -5,6 +5,7 @@
 #include "ldnsptr.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QThread>
 
 namespace headroom {
@@ -236,13 +237,13 @@ QString DnsUpdater::explainRcode(int rcode, int tsigError)
     }
 }
 
-UpdateResult DnsUpdater::applyOnce(const QList<NameReplacement> &changes) const
+UpdateResult DnsUpdater::applyOnce(const DnsName &zone, const QList<NameReplacement> &changes) const
 {
     UpdateResult result;
     quint16 id = 0;
     QByteArray requestMac;
     const QByteArray wire =
-        buildMessage(m_target.zone, changes, m_target.key, &id, &requestMac, &result.error);
+        buildMessage(zone, changes, m_target.key, &id, &requestMac, &result.error);
     if (wire.isEmpty())
         return result;
     result.messageBytes = int(wire.size());
@@ -290,11 +291,12 @@ UpdateResult DnsUpdater::applyOnce(const QList<NameReplacement> &changes) const
     return result;
 }
 
-UpdateResult DnsUpdater::applyMessage(const QList<NameReplacement> &changes) const
+UpdateResult DnsUpdater::applyMessage(const DnsName &zone,
+                                      const QList<NameReplacement> &changes) const
 {
     UpdateResult result;
     for (int attempt = 1; attempt <= m_maxAttempts; ++attempt) {
-        result = applyOnce(changes);
+        result = applyOnce(zone, changes);
         result.attempts = attempt;
         // Only a missing answer is worth repeating: the replacement is idempotent.
         if (result.ok || result.rcode >= 0 || result.messageBytes == 0)
@@ -308,22 +310,32 @@ UpdateResult DnsUpdater::applyMessage(const QList<NameReplacement> &changes) con
 
 UpdateResult DnsUpdater::apply(const QList<NameReplacement> &changes) const
 {
-    // One message when the changes fit (the normal case); otherwise consecutive messages of as
-    // many whole names as fit, each atomic for readers, stopping at the first failure.
-    QList<QList<NameReplacement>> messages(1);
-    qsizetype octets = 0;
+    // Per zone (the most specific of the sub-zones and the zone), one message when the changes
+    // fit (the normal case); otherwise consecutive messages of as many whole names as fit, each
+    // atomic for readers, stopping at the first failure.
+    QList<std::pair<DnsName, QList<NameReplacement>>> messages;
+    QHash<QString, qsizetype> openMessage; // zone -> index of its message being filled
+    QHash<QString, qsizetype> octetsIn;
     for (const NameReplacement &c : changes) {
-        const qsizetype size = wireEstimate(c);
-        if (octets + size > kMaxChangeOctets && !messages.last().isEmpty()) {
-            messages.append(QList<NameReplacement>());
-            octets = 0;
+        DnsName zone = m_target.zone;
+        for (const DnsName &sub : m_target.subZones) {
+            if (c.owner.isSubdomainOf(sub) && sub.isSubdomainOf(zone))
+                zone = sub;
         }
-        messages.last().append(c);
-        octets += size;
+        const QString key = zone.absolute();
+        const qsizetype size = wireEstimate(c);
+        auto open = openMessage.find(key);
+        if (open == openMessage.end() || octetsIn.value(key) + size > kMaxChangeOctets) {
+            messages.append({zone, {}});
+            open = openMessage.insert(key, messages.size() - 1);
+            octetsIn.insert(key, 0);
+        }
+        messages[*open].second.append(c);
+        octetsIn[key] += size;
     }
     UpdateResult total;
-    for (const auto &message : std::as_const(messages)) {
-        const UpdateResult r = applyMessage(message);
+    for (const auto &[zone, message] : std::as_const(messages)) {
+        const UpdateResult r = applyMessage(zone, message);
         total.ok = r.ok;
         total.rcode = r.rcode;
         total.tsigError = r.tsigError;

@@ -58,10 +58,11 @@ struct UpdateResult
 };
 
 // Sends RFC 2136 UPDATEs, signed with TSIG, to one zone's primary server. All changes passed to
-// one apply() go in one message (TCP when it is too big for UDP); changes that cannot fit one
-// 64 KiB message go in as few consecutive messages as hold them. Timeouts are retried with
-// exponential backoff; every RCODE and TSIG error becomes a clear error. Blocking: call it from a
-// worker thread or a command-line tool.
+// one apply() for one zone go in one message (TCP when it is too big for UDP); changes that
+// cannot fit one 64 KiB message go in as few consecutive messages as hold them. Changes under a
+// sub-zone (a steering shard) go to that zone, one message per zone touched. Timeouts are retried
+// with exponential backoff; every RCODE and TSIG error becomes a clear error. Blocking: call it
+// from a worker thread or a command-line tool.
 class DnsUpdater final
 {
 public:
@@ -71,6 +72,7 @@ public:
         quint16 port = 53;
         DnsName zone;
         TsigKey key;
+        QList<DnsName> subZones; // child zones on the same server (steering shards)
     };
 
     explicit DnsUpdater(Target target, int timeoutMs = 2000, int maxAttempts = 4);
@@ -84,8 +86,8 @@ public:
     static QString explainRcode(int rcode, int tsigError);
 
 private:
-    UpdateResult applyOnce(const QList<NameReplacement> &changes) const;
-    UpdateResult applyMessage(const QList<NameReplacement> &changes) const;
+    UpdateResult applyMessage(const DnsName &zone, const QList<NameReplacement> &changes) const;
+    UpdateResult applyOnce(const DnsName &zone, const QList<NameReplacement> &changes) const;
 
     Target m_target;
     int m_timeoutMs;

@@ -239,7 +239,13 @@ bool Sandbox::prepare(QString *error)
     for (const auto &p : m_layout.proxies)
         ours.records.append({p.name + QLatin1Char('.') + m_layout.ourZone, QStringLiteral("A"),
                              p.address.toString(), 300});
-    zones.append(ours);
+    // Steering shards: child zones on the same server, delegated from ours.
+    for (const QString &shard : m_layout.shardZones()) {
+        ours.records.append({shard, QStringLiteral("NS"), ns + QLatin1Char('.'), 300});
+        zones.append(
+            {shard, {soa(shard), {shard, QStringLiteral("NS"), ns + QLatin1Char('.'), 300}}});
+    }
+    zones.prepend(ours);
     PdnsBackendSeeder::Zone news{
         m_layout.subscriberZone,
         {soa(m_layout.subscriberZone),

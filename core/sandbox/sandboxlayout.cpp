@@ -92,6 +92,14 @@ QString SandboxLayout::axfrKeyFile() const
 {
     return stateDir + QStringLiteral("/secrets/") + axfrKeyName + QStringLiteral(".key");
 }
+QStringList SandboxLayout::shardZones() const
+{
+    QStringList out;
+    for (int i = 0; i < shardCount; ++i)
+        out.append(QStringLiteral("s%1.").arg(i, 2, 10, QLatin1Char('0')) + ourZone);
+    return out;
+}
+
 QString SandboxLayout::logDir() const
 {
     return stateDir + QStringLiteral("/log");

@@ -55,6 +55,8 @@ struct SandboxLayout
     QString updateKeyName = QStringLiteral("headroom-update");
     QString axfrKeyName = QStringLiteral("shop-axfr");
     QString algorithm = QStringLiteral("hmac-sha256");
+    // Child zones of ourZone that hold the steering names (SteeringZones): s00..s15.
+    int shardCount = 16;
 
     DnsServerEndpoint authoritative;
     DnsServerEndpoint purchaserDns;
@@ -72,6 +74,7 @@ struct SandboxLayout
     QString serverDir(const QString &server) const;
     QString statusFile() const;
 
+    QStringList shardZones() const;
     QJsonObject toJson() const;
 };
 

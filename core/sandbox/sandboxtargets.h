@@ -30,6 +30,8 @@ inline DnsOverviewConfig dnsOverviewConfigFor(const SandboxLayout &l)
     config.server = l.authoritative.address;
     config.port = l.authoritative.port;
     config.zone = DnsName::parse(l.ourZone).value_or(DnsName());
+    for (const QString &shard : l.shardZones())
+        config.subZones.append(DnsName::parse(shard).value_or(DnsName()));
     QString ignored;
     config.key = TsigKey::fromFile(l.updateKeyName, l.updateKeyFile(), &ignored, l.algorithm);
     config.resolver = l.recursor.address;

@@ -1,5 +1,7 @@
 #include "serverconfigs.h"
 
+#include "dns/steeringzones.h"
+
 #include <QRegularExpression>
 
 namespace headroom::serverconfigs {
@@ -116,7 +118,8 @@ QByteArray purchaserZoneFile(const SandboxLayout &l)
     }
     z += "@ 60 IN A " + addr(l.origins.front().address) + "\n";
     // www is delegated to the proxy network by CNAME into our zone.
-    z += "www 60 IN CNAME shop." + ascii(l.ourZone) + ".\n";
+    const SteeringZones steering(*DnsName::parse(l.ourZone), l.shardCount);
+    z += "www 60 IN CNAME " + ascii(steering.ownerFor(QStringLiteral("shop"))->absolute()) + "\n";
     // cdn is delegated by NS to our server, which does not serve it: a lame delegation.
     z += "cdn 60 IN NS ns1." + ascii(l.ourZone) + ".\n";
     // api is served by the purchaser only: not delegated.

@@ -73,6 +73,8 @@ void TestCtlDns::setWeightsThenShowReadsThemBack()
         where());
     QVERIFY2(set.exitCode == 0, set.err.constData());
     QVERIFY(set.out.contains("LUA CNAME record applied"));
+    // A bare label is the site: its steering name lives in its shard of our zone.
+    QVERIFY2(set.out.startsWith("shop.s09.edge.headroom.test."), set.out.constData());
 
     const Run show = ctl(QStringList{QStringLiteral("dns"), QStringLiteral("show"),
                                      QStringLiteral("shop"), QStringLiteral("--json")} +
@@ -98,7 +100,7 @@ void TestCtlDns::setWeightsThenShowReadsThemBack()
 
 void TestCtlDns::delegatedNameResolvesThroughTheRecursor()
 {
-    // www.shop.example CNAME shop.edge.headroom.test -> LUA CNAME -> a proxy or the origin.
+    // www.shop.example CNAME shop.s09.edge.headroom.test -> LUA CNAME -> a proxy or the origin.
     const auto &l = m_fixture.layout();
     QHash<QString, int> seen;
     for (int i = 0; i < 20; ++i) {
@@ -198,7 +200,7 @@ void TestCtlDns::importZoneFileReportsBadRecordsAndStoresTheRest()
     const QString path = dir.filePath(QStringLiteral("shop.zone"));
     QFile f(path);
     QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("$ORIGIN shop.example.\n$TTL 60\nwww IN CNAME shop.edge.headroom.test.\n"
+    f.write("$ORIGIN shop.example.\n$TTL 60\nwww IN CNAME shop.s09.edge.headroom.test.\n"
             "bad IN A 999.1.1.1\nmail IN MX 10 mx.shop.example.\n$INCLUDE /etc/passwd\n"
             "origin IN A 127.0.2.1\n");
     f.close();
@@ -238,20 +240,21 @@ void TestCtlDns::checkDelegationTellsTheThreeCasesApart()
 void TestCtlDns::diffFindsDriftAndApplyRepairsIt()
 {
     const QStringList dns{QStringLiteral("dns")};
-    QCOMPARE(ctl(dns +
-                 QStringList{QStringLiteral("set-weights"), QStringLiteral("drift"),
-                             QStringLiteral("--proxy"), QStringLiteral("127.0.1.1=3"),
-                             QStringLiteral("--overflow"), QStringLiteral("127.0.2.1=1")} +
-                 where())
-                 .exitCode,
-             0);
+    QCOMPARE(
+        ctl(dns +
+            QStringList{QStringLiteral("set-weights"), QStringLiteral("drift.edge.headroom.test"),
+                        QStringLiteral("--proxy"), QStringLiteral("127.0.1.1=3"),
+                        QStringLiteral("--overflow"), QStringLiteral("127.0.2.1=1")} +
+            where())
+            .exitCode,
+        0);
     // Someone changes the served record behind our back.
     const auto &l = m_fixture.layout();
     QString error;
     const auto key = TsigKey::fromFile(l.updateKeyName, l.updateKeyFile(), &error);
     QVERIFY(key);
     DnsUpdater direct(
-        {l.authoritative.address, l.authoritative.port, *DnsName::parse(l.ourZone), *key});
+        {l.authoritative.address, l.authoritative.port, *DnsName::parse(l.ourZone), *key, {}});
     QVERIFY(direct
                 .apply({{*DnsName::parse(QStringLiteral("drift.edge.headroom.test")),
                          1,

@@ -5,6 +5,7 @@
 #include "dns/dnsupdater.h"
 #include "dns/dnsupdateservice.h"
 #include "dns/steeringreadback.h"
+#include "dns/steeringzones.h"
 #include "dns/zonetransfer.h"
 #include "sandboxfixture.h"
 
@@ -44,6 +45,7 @@ private Q_SLOTS:
     void transferOfShopExampleYieldsExactlyItsRecords();
     void transferWithoutKeyIsRefused();
     void serviceAppliesOffTheCallersThread();
+    void shardedChangesGoToTheirZones();
 
 private:
     DnsUpdater updater(const QByteArray &secret = {}) const;
@@ -73,8 +75,8 @@ DnsUpdater TestDnsUpdater::updater(const QByteArray &secret) const
     TsigKey key = m_key;
     if (!secret.isEmpty())
         key.secret = secret;
-    return DnsUpdater({l.authoritative.address, l.authoritative.port, name(l.ourZone), key}, 1000,
-                      2);
+    return DnsUpdater({l.authoritative.address, l.authoritative.port, name(l.ourZone), key, {}},
+                      1000, 2);
 }
 
 void TestDnsUpdater::weightsAppliedAndReadBack()
@@ -219,8 +221,11 @@ void TestDnsUpdater::wrongSecretSurfacesTheServersError()
 void TestDnsUpdater::zoneTheServerDoesNotServeIsNotAuth()
 {
     const auto &l = m_fixture.layout();
-    DnsUpdater other({l.authoritative.address, l.authoritative.port,
-                      name(QStringLiteral("not-ours.test")), m_key},
+    DnsUpdater other({l.authoritative.address,
+                      l.authoritative.port,
+                      name(QStringLiteral("not-ours.test")),
+                      m_key,
+                      {}},
                      1000, 1);
     const UpdateResult r = other.apply(
         {{name(QStringLiteral("a.not-ours.test")), 1, 20, {QByteArray("\1\2\3\4", 4)}}});
@@ -294,7 +299,7 @@ void TestDnsUpdater::transferOfShopExampleYieldsExactlyItsRecords()
         QStringLiteral("shop.example. NS ns1.shop.example."),
         QStringLiteral(
             "shop.example. SOA ns1.shop.example. hostmaster.shop.example. 1 3600 600 86400 60"),
-        QStringLiteral("www.shop.example. CNAME shop.edge.headroom.test."),
+        QStringLiteral("www.shop.example. CNAME shop.s09.edge.headroom.test."),
     };
     QCOMPARE(got, expected);
 }
@@ -315,7 +320,7 @@ void TestDnsUpdater::serviceAppliesOffTheCallersThread()
 {
     const auto &l = m_fixture.layout();
     DnsUpdateService service(
-        {l.authoritative.address, l.authoritative.port, name(l.ourZone), m_key});
+        {l.authoritative.address, l.authoritative.port, name(l.ourZone), m_key, {}});
     QSignalSpy applied(&service, &DnsUpdateService::applied);
     WeightTable t;
     t.proxies = {target("127.0.1.3", 1)};
@@ -353,6 +358,43 @@ void TestDnsUpdater::serviceAppliesOffTheCallersThread()
     QVERIFY(it->deadline.isValid());
     QCOMPARE(it->afterDeadline.size(), 1);
     QCOMPARE(it->afterDeadline.first().target, QStringLiteral("127.0.2.1"));
+}
+
+void TestDnsUpdater::shardedChangesGoToTheirZones()
+{
+    const auto &l = m_fixture.layout();
+    const SteeringZones zones(name(l.ourZone), l.shardCount);
+    DnsUpdater sharded(
+        {l.authoritative.address, l.authoritative.port, name(l.ourZone), m_key, zones.shards()},
+        1000, 2);
+    WeightTable t;
+    t.proxies = {target("127.0.1.1", 2), target("127.0.1.2", 1)};
+    t.overflowServers = {target("127.0.2.1", 1)};
+    t.leaseEndUnix = now() + 3600;
+    t.validUntilUnix = now() + 600;
+    QString error;
+    const auto record = buildSteeringRecord(t, &error);
+    QVERIFY(record);
+    QList<NameReplacement> changes;
+    QSet<QString> touched;
+    for (int i = 0; i < 40; ++i) {
+        const DnsName owner = *zones.ownerFor(QStringLiteral("tenant%1").arg(i));
+        touched.insert(zones.zoneOf(owner).absolute());
+        changes.append(NameReplacement::forSteering(owner, *record));
+    }
+    const UpdateResult r = sharded.apply(changes);
+    QVERIFY2(r.ok, qPrintable(r.error));
+    QCOMPARE(r.messages, int(touched.size())); // one UPDATE per shard touched
+    for (int i : {0, 17, 39}) {
+        const DnsName owner = *zones.ownerFor(QStringLiteral("tenant%1").arg(i));
+        QVERIFY(ask(owner.relative()).ok());
+        // Served from the shard zone itself (read back there), not from the parent.
+        const ZoneTransferResult shard =
+            transferZone(l.authoritative.address, l.authoritative.port, zones.zoneOf(owner), m_key);
+        QVERIFY2(shard.ok, qPrintable(shard.error));
+        QVERIFY(std::any_of(shard.records.cbegin(), shard.records.cend(),
+                            [&](const DnsRecord &rec) { return rec.name == owner.absolute(); }));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestDnsUpdater)

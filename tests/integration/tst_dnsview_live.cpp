@@ -6,6 +6,7 @@
 #include "delegationmodel.h"
 #include "dns/dnsoverviewservice.h"
 #include "dns/dnsupdater.h"
+#include "dns/steeringzones.h"
 #include "dns/zonetransfer.h"
 #include "dnsview.h"
 #include "importednamesmodel.h"
@@ -93,8 +94,11 @@ void TestDnsViewLive::viewRendersRealData()
     QString error;
     const auto record = buildSteeringRecord(t, &error);
     QVERIFY2(record, qPrintable(error));
-    const DnsName owner = *DnsName::parse(QStringLiteral("shop.") + l.ourZone);
-    DnsUpdater updater({config.server, config.port, config.zone, *config.key}, 2000, 2);
+    // The site's steering name, in its shard: what www.shop.example is a CNAME to.
+    const DnsName owner =
+        *SteeringZones(config.zone, int(config.subZones.size())).ownerFor(QStringLiteral("shop"));
+    DnsUpdater updater({config.server, config.port, config.zone, *config.key, config.subZones},
+                       2000, 2);
     const UpdateResult applied = updater.apply({NameReplacement::forSteering(owner, *record)});
     QVERIFY2(applied.ok, qPrintable(applied.error));
 

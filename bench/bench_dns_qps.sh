@@ -70,7 +70,7 @@ printf 'update delete lua.%s.\nupdate add lua.%s. 20 TYPE65402 \\# %d %s\n' \
     "$ZONE" "$ZONE" $(( ${#LUA} + 3 )) "$LUA_HEX" | update
 
 # 3. our steering record: the same five targets and weights, plus the deadline block.
-"$CTL" dns set-weights steer --port-base "$PORT_BASE" --state-dir "$WORK/sandbox" \
+"$CTL" dns set-weights "steer.$ZONE" --port-base "$PORT_BASE" --state-dir "$WORK/sandbox" \
     --proxy 127.0.1.1=40 --proxy 127.0.1.2=30 --proxy 127.0.1.3=20 --proxy 127.0.1.4=10 \
     --overflow 127.0.2.1=5 --until +1h
 

@@ -11,6 +11,7 @@
 #include "dns/dnsname.h"
 #include "dns/dnsupdater.h"
 #include "dns/steeringrecord.h"
+#include "dns/steeringzones.h"
 #include "dns/tsigkey.h"
 #include "sandbox/sandbox.h"
 
@@ -59,6 +60,7 @@ QTextStream &err()
 struct BenchOptions
 {
     int sites = 10;
+    int shards = 16; // steering shard zones (SteeringZones); 0 = every name in the parent zone
     int changes = 10000;
     int batch = 200;
     int seedBatch = 250; // 250 five-target records stay under DNS's 65,535-octet message limit
@@ -98,7 +100,7 @@ public:
     BenchSandbox(const BenchSandbox &) = delete;
     BenchSandbox &operator=(const BenchSandbox &) = delete;
 
-    bool up(bool keepState, QString *error)
+    bool up(bool keepState, int shards, QString *error)
     {
         if (!m_dir.isValid()) {
             *error = QStringLiteral("cannot create a temporary state directory");
@@ -111,10 +113,11 @@ public:
         for (int attempt = 0; attempt < 6; ++attempt) {
             // 20000-59000 in steps of 50, as the test fixture does: clear of the default base.
             const int base = 20000 + 50 * int(QRandomGenerator::global()->bounded(780));
-            const auto layout = SandboxLayout::make(
+            auto layout = SandboxLayout::make(
                 base, m_dir.path() + QStringLiteral("/sandbox-%1").arg(base), error);
             if (!layout)
                 return false;
+            layout->shardCount = shards;
             m_sandbox = std::make_unique<Sandbox>(*layout);
             if (m_sandbox->up(options, error))
                 return true;
@@ -188,13 +191,15 @@ public:
                 const TsigKey &key, const QString &workDir)
         : m_options(options), m_layout(layout), m_zone(zone), m_key(key), m_workDir(workDir),
           // One attempt and a long timeout: a retried UPDATE would hide a slow server.
-          m_updater({layout.authoritative.address, layout.authoritative.port, zone, key}, 120000,
-                    1),
+          m_zones(zone, layout.shardCount),
+          m_updater({layout.authoritative.address, layout.authoritative.port, zone, key,
+                     m_zones.shards()},
+                    120000, 1),
           m_validUntil(QDateTime::currentSecsSinceEpoch() + 3600)
     {
         for (int i = 0; i < options.sites; ++i)
-            m_sites.append(*DnsName::parse(
-                QStringLiteral("bench%1.%2").arg(i, 6, 10, QLatin1Char('0')).arg(zone.relative())));
+            m_sites.append(
+                *m_zones.ownerFor(QStringLiteral("bench%1").arg(i, 6, 10, QLatin1Char('0'))));
     }
 
     bool seed(QString *error);
@@ -213,6 +218,7 @@ private:
     DnsName m_zone;
     TsigKey m_key;
     QString m_workDir;
+    SteeringZones m_zones;
     DnsUpdater m_updater;
     qint64 m_validUntil;
     QList<DnsName> m_sites;
@@ -319,7 +325,7 @@ QByteArray UpdateBench::nsupdateScript(const NameReplacement &change) const
     QByteArray script;
     script += "server " + m_layout.authoritative.address.toString().toLatin1() + " " +
               QByteArray::number(m_layout.authoritative.port) + "\n";
-    script += "zone " + m_zone.absolute().toLatin1() + "\n";
+    script += "zone " + m_zones.zoneOf(change.owner).absolute().toLatin1() + "\n";
     // The same DNS operation as our batched change: the answer types only (the anchor TXT keeps
     // the name), or the whole name when the change is not anchored.
     if (change.deleteTypes.isEmpty())
@@ -496,7 +502,7 @@ int run(const BenchOptions &options)
     QString error;
     QElapsedTimer clock;
     clock.start();
-    if (!sandbox.up(options.keepState, &error)) {
+    if (!sandbox.up(options.keepState, options.shards, &error)) {
         err() << "bench_dns_updates: sandbox up failed: " << error << Qt::endl;
         return 1;
     }
@@ -561,7 +567,10 @@ int main(int argc, char *argv[])
                                     QStringLiteral("R"), QStringLiteral("200"));
     const QCommandLineOption keep(QStringLiteral("keep-state"),
                                   QStringLiteral("Keep the sandbox state directory (logs)."));
-    parser.addOptions({sites, changes, batch, nsupdate, single, rounds, keep});
+    const QCommandLineOption shards(QStringLiteral("shards"),
+                                    QStringLiteral("Steering shard zones (16; 0 = none)."),
+                                    QStringLiteral("K"), QStringLiteral("16"));
+    parser.addOptions({sites, changes, batch, nsupdate, single, rounds, keep, shards});
     parser.process(app);
 
     headroom::BenchOptions options;
@@ -579,7 +588,8 @@ int main(int argc, char *argv[])
         !number(changes, 1, 10000000, &options.changes) || !number(batch, 1, 250, &options.batch) ||
         !number(nsupdate, 1, 100000, &options.nsupdateChanges) ||
         !number(single, 0, 1000000, &options.singleChanges) ||
-        !number(rounds, 0, 100000, &options.visibilityRounds))
+        !number(rounds, 0, 100000, &options.visibilityRounds) ||
+        !number(shards, 0, 100, &options.shards))
         return 2;
     options.keepState = parser.isSet(keep);
 

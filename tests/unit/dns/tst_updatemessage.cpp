@@ -2,6 +2,9 @@
 
 #include "dns/dnsupdater.h"
 
+#include <QElapsedTimer>
+#include <QNetworkDatagram>
+#include <QUdpSocket>
 #include <QtEndian>
 #include <QtTest>
 
@@ -29,6 +32,9 @@ private Q_SLOTS:
     void nameOutsideTheZoneIsRefused();
     void invalidKeysAreRefused_data();
     void invalidKeysAreRefused();
+    void everyErrorIsASentence_data();
+    void everyErrorIsASentence();
+    void silentServerIsRetriedWithBackoff();
 };
 
 void TestUpdateMessage::signedUpdateHasTheRightShape()
@@ -125,6 +131,61 @@ void TestUpdateMessage::invalidKeysAreRefused()
                 TsigKey{keyName, algorithm, secret}, &id, &mac, &error)
                 .isEmpty());
     QVERIFY(!error.isEmpty());
+}
+
+void TestUpdateMessage::everyErrorIsASentence_data()
+{
+    QTest::addColumn<int>("rcode");
+    QTest::addColumn<int>("tsigError");
+    QTest::addColumn<QString>("starts");
+    QTest::newRow("formerr") << 1 << 0 << QStringLiteral("FORMERR");
+    QTest::newRow("servfail") << 2 << 0 << QStringLiteral("SERVFAIL");
+    QTest::newRow("notimp") << 4 << 0 << QStringLiteral("NOTIMP");
+    QTest::newRow("refused") << 5 << 0 << QStringLiteral("REFUSED");
+    QTest::newRow("yxdomain") << 6 << 0 << QStringLiteral("YXDOMAIN");
+    QTest::newRow("yxrrset") << 7 << 0 << QStringLiteral("YXRRSET");
+    QTest::newRow("nxrrset") << 8 << 0 << QStringLiteral("NXRRSET");
+    QTest::newRow("notauth") << 9 << 0 << QStringLiteral("NOTAUTH");
+    QTest::newRow("notzone") << 10 << 0 << QStringLiteral("NOTZONE");
+    QTest::newRow("badsig") << 9 << 16 << QStringLiteral("BADSIG");
+    QTest::newRow("badkey") << 9 << 17 << QStringLiteral("BADKEY");
+    QTest::newRow("badtime") << 9 << 18 << QStringLiteral("BADTIME");
+    QTest::newRow("unknown") << 23 << 0 << QStringLiteral("RCODE 23");
+}
+
+void TestUpdateMessage::everyErrorIsASentence()
+{
+    QFETCH(int, rcode);
+    QFETCH(int, tsigError);
+    QFETCH(QString, starts);
+    const QString text = DnsUpdater::explainRcode(rcode, tsigError);
+    QVERIFY2(text.startsWith(starts), qPrintable(text));
+}
+
+void TestUpdateMessage::silentServerIsRetriedWithBackoff()
+{
+    // A test double for what the real server will not do on demand: swallow every UPDATE.
+    QUdpSocket silent;
+    QVERIFY(silent.bind(QHostAddress::LocalHost, 0));
+    const DnsUpdater updater(
+        {QHostAddress::LocalHost, silent.localPort(), name("edge.headroom.test"), key(), {}}, 100,
+        3);
+    QElapsedTimer clock;
+    clock.start();
+    const UpdateResult r = updater.apply(
+        {NameReplacement(name("a.edge.headroom.test"), 1, 20, {QByteArray("\1\2\3\4", 4)})});
+    QVERIFY(!r.ok);
+    QCOMPARE(r.rcode, -1);
+    QCOMPARE(r.attempts, 3);
+    QVERIFY2(r.error.contains(QLatin1String("after 3 attempts")), qPrintable(r.error));
+    // 3 x 100 ms timeouts + 100 + 200 ms backoff.
+    QVERIFY(clock.elapsed() >= 550);
+    int datagrams = 0;
+    while (silent.hasPendingDatagrams()) {
+        silent.receiveDatagram();
+        ++datagrams;
+    }
+    QCOMPARE(datagrams, 3);
 }
 
 QTEST_GUILESS_MAIN(TestUpdateMessage)

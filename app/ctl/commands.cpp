@@ -1,5 +1,6 @@
 #include "commands.h"
 
+#include "cli.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/trafficgenerator.h"
 #include "util/terminationsignals.h"
@@ -14,62 +15,10 @@ namespace headroom::ctl {
 
 namespace {
 
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
-const QCommandLineOption kPortBase(
-    QStringLiteral("port-base"),
-    QStringLiteral("First port of the sandbox (default %1).").arg(SandboxLayout::kDefaultPortBase),
-    QStringLiteral("N"));
-const QCommandLineOption kStateDir(QStringLiteral("state-dir"),
-                                   QStringLiteral("Sandbox state directory (default "
-                                                  "~/.local/state/headroom/sandbox-<port-base>)."),
-                                   QStringLiteral("DIR"));
-const QCommandLineOption kJson(QStringLiteral("json"), QStringLiteral("Machine-readable output."));
-
-// Parses; on --help prints and returns 0 through *exitCode; on error prints and returns 2.
-bool parse(QCommandLineParser &parser, const QString &command, const QStringList &arguments,
-           int *exitCode)
-{
-    parser.addHelpOption();
-    QStringList argv = arguments;
-    argv.prepend(command);
-    if (!parser.parse(argv)) {
-        err() << command << ": " << parser.errorText() << "\n";
-        *exitCode = 2;
-        return false;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        out() << parser.helpText();
-        *exitCode = 0;
-        return false;
-    }
-    return true;
-}
-
 std::optional<SandboxLayout> layoutFrom(const QCommandLineParser &parser)
 {
-    int base = SandboxLayout::kDefaultPortBase;
-    if (parser.isSet(kPortBase)) {
-        bool ok = false;
-        base = parser.value(kPortBase).toInt(&ok);
-        if (!ok) {
-            err() << "--port-base takes a number\n";
-            return std::nullopt;
-        }
-    }
-    const QString dir =
-        parser.isSet(kStateDir) ? parser.value(kStateDir) : SandboxLayout::defaultStateDir(base);
     QString error;
-    auto layout = SandboxLayout::make(base, dir, &error);
+    auto layout = sandboxLayoutFrom(parser, &error);
     if (!layout)
         err() << error << "\n";
     return layout;

@@ -1,3 +1,4 @@
+#include "cli.h"
 #include "commands.h"
 #include "dns/delegationcheck.h"
 #include "dns/dnsupdater.h"
@@ -24,17 +25,6 @@ namespace headroom::ctl {
 
 namespace {
 
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
 // Where our zone is served and the key that may change it: the sandbox when one runs at the
 // given (or default) port base, else the console's settings; explicit options win.
 struct DnsContext
@@ -58,12 +48,6 @@ const QCommandLineOption kTsigName(QStringLiteral("tsig-name"), QStringLiteral("
 const QCommandLineOption kTsigFile(QStringLiteral("tsig-file"),
                                    QStringLiteral("File holding the base64 TSIG secret (0600)."),
                                    QStringLiteral("FILE"));
-const QCommandLineOption kPortBase(QStringLiteral("port-base"),
-                                   QStringLiteral("Sandbox port base."), QStringLiteral("N"));
-const QCommandLineOption kStateDir(QStringLiteral("state-dir"),
-                                   QStringLiteral("Sandbox state directory."),
-                                   QStringLiteral("DIR"));
-const QCommandLineOption kJson(QStringLiteral("json"), QStringLiteral("Machine-readable output."));
 const QCommandLineOption kDatabase(QStringLiteral("db"),
                                    QStringLiteral("Database holding the desired state."),
                                    QStringLiteral("PATH"));
@@ -85,12 +69,8 @@ std::optional<DnsContext> contextFrom(const QCommandLineParser &parser, QString 
     QString keyName;
     QString keyFile;
     QString zone;
-    const int base =
-        parser.isSet(kPortBase) ? parser.value(kPortBase).toInt() : SandboxLayout::kDefaultPortBase;
-    const QString dir =
-        parser.isSet(kStateDir) ? parser.value(kStateDir) : SandboxLayout::defaultStateDir(base);
     QString ignored;
-    const auto layout = SandboxLayout::make(base, dir, &ignored);
+    const auto layout = sandboxLayoutFrom(parser, &ignored);
     if (layout && Sandbox(*layout).status().running) {
         c.server = layout->authoritative.address;
         c.port = layout->authoritative.port;
@@ -136,22 +116,9 @@ std::optional<DnsContext> contextFrom(const QCommandLineParser &parser, QString 
 bool parseCommon(QCommandLineParser &parser, const QString &command, const QStringList &arguments,
                  int *code)
 {
-    parser.addHelpOption();
     parser.addOptions(
         {kServer, kZone, kTsigName, kTsigFile, kPortBase, kStateDir, kJson, kDatabase});
-    QStringList argv = arguments;
-    argv.prepend(command);
-    if (!parser.parse(argv)) {
-        err() << command << ": " << parser.errorText() << "\n";
-        *code = 2;
-        return false;
-    }
-    if (parser.isSet(QStringLiteral("help"))) {
-        out() << parser.helpText();
-        *code = 0;
-        return false;
-    }
-    return true;
+    return parse(parser, command, arguments, code);
 }
 
 bool openDatabase(Database &db, const DnsContext &context, QString *error)
@@ -556,11 +523,10 @@ int importZone(const QStringList &arguments)
             QString keyFile = parser.value(kTsigFile);
             if (keyFile.isEmpty()) {
                 // In the sandbox the purchaser's transfer key sits beside ours.
-                const int base = parser.isSet(kPortBase) ? parser.value(kPortBase).toInt()
-                                                         : SandboxLayout::kDefaultPortBase;
-                keyFile = (parser.isSet(kStateDir) ? parser.value(kStateDir)
-                                                   : SandboxLayout::defaultStateDir(base)) +
-                          QStringLiteral("/secrets/") + parser.value(tsig) + QStringLiteral(".key");
+                QString ignored;
+                if (const auto layout = sandboxLayoutFrom(parser, &ignored))
+                    keyFile = layout->stateDir + QStringLiteral("/secrets/") + parser.value(tsig) +
+                              QStringLiteral(".key");
             }
             key = TsigKey::fromFile(parser.value(tsig), keyFile, &error);
             if (!key) {
@@ -789,13 +755,8 @@ int checkDelegationVerb(const QStringList &arguments)
     }
     DelegationCheckInput in{*host, *context->zone, {{context->server, context->port}}, {}, 53, {},
                             53};
-    const int base =
-        parser.isSet(kPortBase) ? parser.value(kPortBase).toInt() : SandboxLayout::kDefaultPortBase;
     QString ignored;
-    const auto layout = SandboxLayout::make(
-        base,
-        parser.isSet(kStateDir) ? parser.value(kStateDir) : SandboxLayout::defaultStateDir(base),
-        &ignored);
+    const auto layout = sandboxLayoutFrom(parser, &ignored);
     if (layout && Sandbox(*layout).status().running) {
         in.resolver = layout->recursor.address;
         in.resolverPort = layout->recursor.port;

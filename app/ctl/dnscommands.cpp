@@ -77,7 +77,7 @@ std::optional<DnsContext> contextFrom(const QCommandLineParser &parser, QString 
         zone = layout->ourZone;
         keyName = layout->updateKeyName;
         keyFile = layout->updateKeyFile();
-        c.databasePath = layout->stateDir + QStringLiteral("/headroom.sqlite");
+        c.databasePath = layout->databaseFile();
         for (const QString &shard : layout->shardZones())
             c.subZones.append(*DnsName::parse(shard));
     } else {

@@ -3,7 +3,9 @@
 #include "dns/dnsclient.h"
 #include "security/secretfile.h"
 #include "serverconfigs.h"
+#include "store/database.h"
 #include "store/pdnsbackend.h"
+#include "store/proxyrepository.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -479,7 +481,36 @@ bool Sandbox::up(const Options &options, QString *error)
         if (!waitReady(p, s.process, options.readyTimeoutMs, &readyError))
             return fail(readyError);
     }
-    return writeRecord(started, error);
+    if (!writeRecord(started, error))
+        return false;
+    return registerProxies(error);
+}
+
+bool Sandbox::registerProxies(QString *error) const
+{
+    // The sandbox's proxies, their capacity and pool, in the sandbox's own database.
+    Database db;
+    const Result<void> opened = db.open(m_layout.databaseFile());
+    if (!opened) {
+        *error = QStringLiteral("sandbox database: %1").arg(opened.error().message);
+        return false;
+    }
+    ProxyRepository proxies(db);
+    for (const auto &p : m_layout.proxies) {
+        Proxy proxy;
+        proxy.name = p.name;
+        proxy.address = p.address;
+        proxy.httpPort = p.httpPort;
+        proxy.metricsPort = p.metricsPort;
+        proxy.capacityRps = m_layout.proxyCapacityRps;
+        proxy.pool = m_layout.pool;
+        const Result<qint64> stored = proxies.upsert(proxy);
+        if (!stored) {
+            *error = QStringLiteral("sandbox database: %1").arg(stored.error().message);
+            return false;
+        }
+    }
+    return true;
 }
 
 bool Sandbox::down(QString *error)

@@ -71,6 +71,7 @@ private:
                    QString *error) const;
     QList<ServerProcess> recorded() const;
     bool writeRecord(const QList<SandboxServerStatus> &servers, QString *error) const;
+    bool registerProxies(QString *error) const;
 
     SandboxLayout m_layout;
 };

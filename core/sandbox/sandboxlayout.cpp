@@ -108,6 +108,11 @@ QString SandboxLayout::serverDir(const QString &server) const
 {
     return stateDir + QLatin1Char('/') + server;
 }
+QString SandboxLayout::databaseFile() const
+{
+    return stateDir + QStringLiteral("/headroom.sqlite");
+}
+
 QString SandboxLayout::statusFile() const
 {
     return stateDir + QStringLiteral("/sandbox.json");
@@ -126,7 +131,9 @@ QJsonObject SandboxLayout::toJson() const
              QStringLiteral("http://%1:%2/metrics").arg(p.address.toString()).arg(p.metricsPort)},
             {QStringLiteral("runtime_socket"), p.runtimeSocket},
             {QStringLiteral("master_socket"), p.masterSocket},
-            {QStringLiteral("host_map"), p.hostMap}});
+            {QStringLiteral("host_map"), p.hostMap},
+            {QStringLiteral("capacity_rps"), proxyCapacityRps},
+            {QStringLiteral("pool"), pool}});
     }
     QJsonArray originArray;
     for (const auto &o : origins) {
@@ -139,6 +146,7 @@ QJsonObject SandboxLayout::toJson() const
         {QStringLiteral("port_base"), portBase},
         {QStringLiteral("state_dir"), stateDir},
         {QStringLiteral("log_dir"), logDir()},
+        {QStringLiteral("database"), databaseFile()},
         {QStringLiteral("zones"), QJsonObject{{QStringLiteral("ours"), ourZone},
                                               {QStringLiteral("subscriber"), subscriberZone},
                                               {QStringLiteral("purchaser"), purchaserZone}}},

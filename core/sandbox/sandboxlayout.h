@@ -57,6 +57,9 @@ struct SandboxLayout
     QString algorithm = QStringLiteral("hmac-sha256");
     // Child zones of ourZone that hold the steering names (SteeringZones): s00..s15.
     int shardCount = 16;
+    // What each sandbox proxy is said to carry, and the pool its capacity is sold from.
+    double proxyCapacityRps = 400;
+    QString pool = QStringLiteral("sandbox");
 
     DnsServerEndpoint authoritative;
     DnsServerEndpoint purchaserDns;
@@ -73,6 +76,7 @@ struct SandboxLayout
     QString logDir() const;
     QString serverDir(const QString &server) const;
     QString statusFile() const;
+    QString databaseFile() const; // the Headroom database of this sandbox
 
     QStringList shardZones() const;
     QJsonObject toJson() const;

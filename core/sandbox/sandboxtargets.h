@@ -40,7 +40,7 @@ inline DnsOverviewConfig dnsOverviewConfigFor(const SandboxLayout &l)
     config.purchaserAuthorityPort = l.purchaserDns.port;
     for (const char *host : {"www.", "api.", "cdn."})
         config.purchaserNames.append(QLatin1String(host) + l.purchaserZone);
-    config.databasePath = l.stateDir + QStringLiteral("/headroom.sqlite");
+    config.databasePath = l.databaseFile();
     config.skipOwners.append(QStringLiteral("ns1.%1.").arg(l.ourZone));
     for (const auto &p : l.proxies)
         config.skipOwners.append(QStringLiteral("%1.%2.").arg(p.name, l.ourZone));

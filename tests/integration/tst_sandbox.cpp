@@ -4,6 +4,8 @@
 #include "dns/dnsclient.h"
 #include "sandbox/trafficgenerator.h"
 #include "sandboxfixture.h"
+#include "store/database.h"
+#include "store/proxyrepository.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -69,6 +71,7 @@ private Q_SLOTS:
     void originsAnswerDirectly();
     void secretsAreOwnerOnlyAndNotInStatus();
     void upAgainAttaches();
+    void proxiesAreRegisteredWithTheirCapacity();
     void trafficSpreadsOverAllProxies();
     void trafficThroughTheRecursor();
     void cleanupTestCase();
@@ -222,6 +225,20 @@ void TestSandbox::upAgainAttaches()
     QCOMPARE(after.servers.size(), before.servers.size());
     for (int i = 0; i < after.servers.size(); ++i)
         QCOMPARE(after.servers[i].process.pid, before.servers[i].process.pid);
+}
+
+void TestSandbox::proxiesAreRegisteredWithTheirCapacity()
+{
+    Database db;
+    QVERIFY(db.open(m_fixture.layout().databaseFile()).ok());
+    const auto proxies = ProxyRepository(db).all();
+    QVERIFY(proxies.ok());
+    QCOMPARE(proxies.value().size(), 3);
+    for (const Proxy &p : proxies.value()) {
+        QCOMPARE(p.capacityRps, m_fixture.layout().proxyCapacityRps);
+        QCOMPARE(p.pool, QStringLiteral("sandbox"));
+        QVERIFY(p.address.isLoopback());
+    }
 }
 
 TrafficReport TestSandbox::runTraffic(TrafficOptions options)

@@ -206,6 +206,47 @@ QList<Migration> makeMigrations()
         },
     });
 
+    // Load history for the headroom forecast, at falling resolution: one row per proxy and second
+    // for the last hour, then one per proxy and minute for 30 days (LoadHistoryRepository::rollUp
+    // moves and trims them). Rates are averages over the row's interval; base_rps is the average
+    // of max(0, total - purchaser) per second, so any target utilisation can be applied later.
+    // The min/max/avg headroom columns are at the repository's target when the row was rolled up.
+    list.append(Migration{
+        4,
+        QStringLiteral("load history for the headroom forecast"),
+        {
+            QStringLiteral(R"(CREATE TABLE load_history_second (
+                proxy TEXT NOT NULL CHECK (length(proxy) > 0),
+                at INTEGER NOT NULL CHECK (at >= 0 AND at % 1000 = 0),
+                pool TEXT NOT NULL DEFAULT '',
+                capacity_rps REAL NOT NULL CHECK (capacity_rps >= 0),
+                total_rps REAL NOT NULL CHECK (total_rps >= 0),
+                purchaser_rps REAL NOT NULL CHECK (purchaser_rps >= 0),
+                PRIMARY KEY (proxy, at)
+            ) STRICT, WITHOUT ROWID)"),
+            QStringLiteral(
+                "CREATE INDEX load_history_second_pool ON load_history_second(pool, at)"),
+            QStringLiteral("CREATE INDEX load_history_second_at ON load_history_second(at)"),
+            QStringLiteral(R"(CREATE TABLE load_history_minute (
+                proxy TEXT NOT NULL CHECK (length(proxy) > 0),
+                at INTEGER NOT NULL CHECK (at >= 0 AND at % 60000 = 0),
+                pool TEXT NOT NULL DEFAULT '',
+                capacity_rps REAL NOT NULL CHECK (capacity_rps >= 0),
+                total_rps REAL NOT NULL CHECK (total_rps >= 0),
+                purchaser_rps REAL NOT NULL CHECK (purchaser_rps >= 0),
+                base_rps REAL NOT NULL CHECK (base_rps >= 0),
+                min_headroom_rps REAL NOT NULL,
+                max_headroom_rps REAL NOT NULL CHECK (max_headroom_rps >= min_headroom_rps),
+                avg_headroom_rps REAL NOT NULL,
+                samples INTEGER NOT NULL CHECK (samples >= 1),
+                PRIMARY KEY (proxy, at)
+            ) STRICT, WITHOUT ROWID)"),
+            QStringLiteral(
+                "CREATE INDEX load_history_minute_pool ON load_history_minute(pool, at)"),
+            QStringLiteral("CREATE INDEX load_history_minute_at ON load_history_minute(at)"),
+        },
+    });
+
     return list;
 }
 

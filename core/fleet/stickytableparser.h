@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+namespace headroom {
+
+struct SiteCounters
+{
+    quint64 requests = 0; // http_req_cnt
+    quint64 bytesOut = 0; // bytes_out_cnt
+};
+
+// The per-Host stick table as HAProxy's runtime API prints it for `show table NAME`.
+struct StickyTable
+{
+    QString name;
+    QHash<QString, SiteCounters> sites; // host name (lower-case LDH) -> counters
+    // Entries skipped because their key is not a valid host name ("line N: reason"). Keys come
+    // from the client's Host header, so one hostile client must not spoil everybody's counters.
+    QStringList rejected;
+};
+
+// Strict on what HAProxy itself writes (header, field syntax, numbers, final empty line = not
+// truncated): any violation fails the whole reply with "line N: reason" in *error. Entries whose
+// key is not a host name are only rejected (listed in `rejected`).
+std::optional<StickyTable> parseStickyTable(const QByteArray &reply, QString *error,
+                                            qsizetype maxBytes = 16 * 1024 * 1024);
+
+// Lower-case LDH labels separated by '.', 1-63 bytes each, at most 253 bytes, no leading or
+// trailing '-' in a label, no empty label (a trailing dot is not accepted either).
+bool isValidHostName(QByteArrayView host);
+
+} // namespace headroom

@@ -9,5 +9,6 @@ namespace headroom::ctl {
 int sandbox(const QStringList &arguments);
 int traffic(const QStringList &arguments);
 int dns(const QStringList &arguments);
+int fleet(const QStringList &arguments);
 
 } // namespace headroom::ctl

@@ -13,7 +13,8 @@ void usage(QTextStream &out)
            "Verbs:\n"
            "  sandbox up|down|status   the local sandbox network (PowerDNS, BIND, HAProxy, nginx)\n"
            "  traffic                  emulated clients behind caching resolvers, sending HTTP\n"
-           "  dns set-weights|show|import-zone   steering records in our zone, purchaser zones\n\n"
+           "  dns ...                  steering records in our zone, purchaser zones, delegation\n"
+           "  fleet status|forecast    live proxy load and headroom; spare-capacity forecast\n\n"
            "Run 'headroomctl <verb> --help' for the options of a verb.\n";
 }
 
@@ -42,6 +43,8 @@ int main(int argc, char *argv[])
     const QString verb = args.takeFirst();
     if (verb == QLatin1String("sandbox"))
         return headroom::ctl::sandbox(args);
+    if (verb == QLatin1String("fleet"))
+        return headroom::ctl::fleet(args);
     if (verb == QLatin1String("dns"))
         return headroom::ctl::dns(args);
     if (verb == QLatin1String("traffic"))

@@ -57,6 +57,8 @@ struct SandboxLayout
     QString algorithm = QStringLiteral("hmac-sha256");
     // Child zones of ourZone that hold the steering names (SteeringZones): s00..s15.
     int shardCount = 16;
+    // Empty backends be_slot00.. that the provisioner fills with a purchaser site's origins.
+    int slotCount = 32;
     // What each sandbox proxy is said to carry, and the pool its capacity is sold from.
     double proxyCapacityRps = 400;
     QString pool = QStringLiteral("sandbox");

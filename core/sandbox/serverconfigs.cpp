@@ -163,6 +163,12 @@ QByteArray haproxyCfg(const SandboxLayout &l, const ProxyEndpoint &p)
         c += "backend be_news\n";
         c += "  server news " + addr(news->address) + ":" + num(news->httpPort) + "\n";
     }
+    // Empty slots for purchaser sites: HAProxy 2.6 cannot create backends at runtime, so the
+    // provisioner fills a slot with dynamic servers ("add server") and points the host map at it.
+    for (int slot = 0; slot < l.slotCount; ++slot) {
+        c += "backend be_slot" + QByteArray::number(slot).rightJustified(2, '0') + "\n";
+        c += "  balance roundrobin\n  option redispatch\n  retries 2\n";
+    }
     return c;
 }
 

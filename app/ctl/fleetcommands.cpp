@@ -3,6 +3,7 @@
 #include "fleet/fleetscraper.h"
 #include "fleet/forecast.h"
 #include "fleet/headroommodel.h"
+#include "fleet/provisioner.h"
 #include "sandbox/sandbox.h"
 #include "store/database.h"
 #include "store/loadhistoryrepository.h"
@@ -10,9 +11,11 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTimer>
 
 namespace headroom::ctl {
@@ -254,12 +257,155 @@ int forecast(const QStringList &arguments)
     return 0;
 }
 
+// Slots already serving other sites, and the slot already serving these hosts if any, read from
+// the first proxy's Host map file (what the provisioner keeps on disk).
+int slotFor(const SandboxLayout &layout, const QList<DnsName> &hosts, QString *error)
+{
+    QFile map(layout.proxies.first().hostMap);
+    if (!map.open(QIODevice::ReadOnly) || map.size() > (1 << 20)) {
+        *error = QStringLiteral("cannot read %1").arg(map.fileName());
+        return -1;
+    }
+    QStringList used;
+    for (const QByteArray &line : map.readAll().split('\n')) {
+        const QList<QByteArray> parts = line.simplified().split(' ');
+        if (parts.size() != 2 || !parts[1].startsWith("be_slot"))
+            continue;
+        for (const DnsName &h : hosts) {
+            if (h.relative() == QString::fromLatin1(parts[0]))
+                return parts[1].mid(7).toInt();
+        }
+        used.append(QString::fromLatin1(parts[1]));
+    }
+    const int slot = provision::chooseSlot(used, layout.slotCount);
+    if (slot < 0)
+        *error = QStringLiteral("every one of the %1 site slots is taken").arg(layout.slotCount);
+    return slot;
+}
+
+int provisionVerb(const QStringList &arguments, bool remove)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        remove
+            ? QStringLiteral("Remove SITE from every proxy: its Host names stop routing (421), "
+                             "in-flight requests drain, then its origin servers are deleted.")
+            : QStringLiteral("Add SITE to every proxy without a restart: its Host names route to "
+                             "its origin servers (HAProxy runtime API)."));
+    parser.addPositionalArgument(QStringLiteral("SITE"), QStringLiteral("The site's name."));
+    parser.addOptions({kPortBase, kStateDir, kJson});
+    const QCommandLineOption host(
+        QStringLiteral("host"), QStringLiteral("A Host name of the site (default: SITE); repeat."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption origin(QStringLiteral("origin"),
+                                    QStringLiteral("An origin server ADDR:PORT[=W]; repeat."),
+                                    QStringLiteral("ADDR:PORT"));
+    parser.addOptions({host, origin});
+    int code = 0;
+    const QString command = remove ? QStringLiteral("headroomctl fleet deprovision")
+                                   : QStringLiteral("headroomctl fleet provision");
+    if (!parse(parser, command, arguments, &code))
+        return code;
+    QString error;
+    const auto context = fleetContext(parser, &error);
+    if (!context || parser.positionalArguments().size() != 1) {
+        err() << command << ": " << (context ? QStringLiteral("name one SITE") : error) << "\n";
+        return 2;
+    }
+    SiteSpec spec;
+    spec.site = parser.positionalArguments().first();
+    const QStringList hosts = parser.isSet(host) ? parser.values(host) : QStringList{spec.site};
+    for (const QString &h : hosts) {
+        const auto name = DnsName::parse(h, &error);
+        if (!name) {
+            err() << command << ": host " << error << "\n";
+            return 2;
+        }
+        spec.hosts.append(*name);
+    }
+    for (const QString &o : parser.values(origin)) {
+        static const QRegularExpression re(QRegularExpression::anchoredPattern(
+            QStringLiteral("([0-9.]+|\\[[0-9a-fA-F:]+\\]):(\\d{1,5})(?:=(\\d{1,3}))?")));
+        const auto m = re.match(o);
+        QHostAddress address;
+        const int port = m.hasMatch() ? m.captured(2).toInt() : 0;
+        const int weight = m.hasMatch() && !m.captured(3).isEmpty() ? m.captured(3).toInt() : 1;
+        QString a = m.captured(1);
+        if (a.startsWith(QLatin1Char('[')))
+            a = a.mid(1, a.size() - 2);
+        if (!m.hasMatch() || !address.setAddress(a) || port < 1 || port > 65535 || weight < 1 ||
+            weight > 256) {
+            err() << command << ": origin '" << o << "' is not ADDR:PORT[=W] (W 1-256)\n";
+            return 2;
+        }
+        spec.origins.append({address, quint16(port), weight});
+    }
+    if (!remove && spec.origins.isEmpty()) {
+        err() << command << ": give at least one --origin ADDR:PORT\n";
+        return 2;
+    }
+    spec.slot = slotFor(context->layout, spec.hosts, &error);
+    if (spec.slot < 0) {
+        err() << command << ": " << error << "\n";
+        return 1;
+    }
+    QList<ProxyTarget> targets;
+    for (const auto &p : context->layout.proxies)
+        targets.append({p.name, p.runtimeSocket, p.hostMap});
+
+    Provisioner provisioner;
+    QList<ProvisionState> states;
+    bool ok = false;
+    QObject::connect(&provisioner, &Provisioner::changed, &provisioner,
+                     [&](const QString &, const QList<ProvisionState> &now) { states = now; });
+    QObject::connect(&provisioner, &Provisioner::finished, &provisioner,
+                     [&](const QString &, bool converged) {
+                         ok = converged;
+                         QCoreApplication::quit();
+                     });
+    const bool started = remove ? provisioner.deprovision(spec, targets, &error)
+                                : provisioner.provision(spec, targets, &error);
+    if (!started) {
+        err() << command << ": " << error << "\n";
+        return 2;
+    }
+    QCoreApplication::exec();
+    static const char *const names[] = {"pending", "provisioned", "failed", "removed"};
+    QJsonArray rows;
+    for (const ProvisionState &st : states)
+        rows.append(QJsonObject{{QStringLiteral("proxy"), st.proxy},
+                                {QStringLiteral("state"), QString::fromLatin1(names[st.state])},
+                                {QStringLiteral("attempts"), st.attempts},
+                                {QStringLiteral("error"), st.error}});
+    if (parser.isSet(kJson)) {
+        out() << QJsonDocument(QJsonObject{{QStringLiteral("site"), spec.site},
+                                           {QStringLiteral("slot"), spec.slot},
+                                           {QStringLiteral("ok"), ok},
+                                           {QStringLiteral("proxies"), rows}})
+                     .toJson(QJsonDocument::Indented);
+    } else {
+        out() << spec.site << " (" << provision::slotBackend(spec.slot)
+              << "): " << (ok ? (remove ? "removed" : "provisioned") : "FAILED") << "\n";
+        for (const auto &v : rows) {
+            const QJsonObject o = v.toObject();
+            out() << "  " << o.value(QStringLiteral("proxy")).toString() << "  "
+                  << o.value(QStringLiteral("state")).toString() << " after "
+                  << o.value(QStringLiteral("attempts")).toInt() << " attempt(s)"
+                  << (o.value(QStringLiteral("error")).toString().isEmpty()
+                          ? QString()
+                          : QStringLiteral(": ") + o.value(QStringLiteral("error")).toString())
+                  << "\n";
+        }
+    }
+    return ok ? 0 : 1;
+}
+
 } // namespace
 
 int fleet(const QStringList &arguments)
 {
-    const QString usage =
-        QStringLiteral("Usage: headroomctl fleet status|forecast ... (--help for each)\n");
+    const QString usage = QStringLiteral(
+        "Usage: headroomctl fleet status|forecast|provision|deprovision ... (--help for each)\n");
     if (arguments.isEmpty()) {
         err() << usage;
         return 2;
@@ -269,6 +415,10 @@ int fleet(const QStringList &arguments)
         return status(arguments.mid(1));
     if (action == QLatin1String("forecast"))
         return forecast(arguments.mid(1));
+    if (action == QLatin1String("provision"))
+        return provisionVerb(arguments.mid(1), false);
+    if (action == QLatin1String("deprovision"))
+        return provisionVerb(arguments.mid(1), true);
     if (action == QLatin1String("--help")) {
         out() << usage;
         return 0;

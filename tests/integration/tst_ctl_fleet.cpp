@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTcpSocket>
 #include <QtTest>
 
 using namespace headroom;
@@ -17,6 +18,7 @@ private Q_SLOTS:
     void initTestCase();
     void statusReportsLoadAgainstCapacity();
     void forecastSaysWhenHistoryIsMissing();
+    void provisionThenDeprovisionThroughTheCli();
 
 private:
     QStringList where() const
@@ -88,6 +90,59 @@ void TestCtlFleet::forecastSaysWhenHistoryIsMissing()
     QCOMPARE(pool.value(QStringLiteral("pool")).toString(), QStringLiteral("sandbox"));
     QVERIFY(pool.value(QStringLiteral("offers")).toArray().isEmpty());
     QVERIFY(!pool.value(QStringLiteral("notes")).toArray().isEmpty());
+}
+
+void TestCtlFleet::provisionThenDeprovisionThroughTheCli()
+{
+    const auto &l = m_fixture.layout();
+    const auto get = [&](const QHostAddress &proxy) {
+        QTcpSocket s;
+        s.connectToHost(proxy, l.proxies.first().httpPort);
+        if (!s.waitForConnected(2000))
+            return QByteArray();
+        s.write("GET / HTTP/1.0\r\nHost: www.shop.example\r\n\r\n");
+        QByteArray all;
+        while (s.waitForReadyRead(2000))
+            all += s.readAll();
+        return all;
+    };
+    QVERIFY(get(l.proxies.first().address).startsWith("HTTP/1.1 421"));
+    const QString origin1 =
+        QStringLiteral("%1:%2").arg(l.origins[0].address.toString()).arg(l.origins[0].httpPort);
+    const QString origin2 =
+        QStringLiteral("%1:%2").arg(l.origins[1].address.toString()).arg(l.origins[1].httpPort);
+    QProcess p;
+    p.start(ctl(), QStringList{QStringLiteral("fleet"), QStringLiteral("provision"),
+                               QStringLiteral("shop"), QStringLiteral("--host"),
+                               QStringLiteral("www.shop.example"), QStringLiteral("--origin"),
+                               origin1, QStringLiteral("--origin"), origin2 + QStringLiteral("=2"),
+                               QStringLiteral("--json")} +
+                       where());
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 0);
+    const QJsonObject o = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+    QVERIFY(o.value(QStringLiteral("ok")).toBool());
+    QCOMPARE(o.value(QStringLiteral("proxies")).toArray().size(), 3);
+    for (const auto &proxy : l.proxies)
+        QVERIFY(get(proxy.address).startsWith("HTTP/1.1 200"));
+
+    QProcess bad;
+    bad.start(ctl(),
+              QStringList{QStringLiteral("fleet"), QStringLiteral("provision"), QStringLiteral("x"),
+                          QStringLiteral("--origin"), QStringLiteral("127.0.2.1:80;del")} +
+                  where());
+    QVERIFY(bad.waitForFinished(20000));
+    QCOMPARE(bad.exitCode(), 2);
+
+    QProcess remove;
+    remove.start(ctl(), QStringList{QStringLiteral("fleet"), QStringLiteral("deprovision"),
+                                    QStringLiteral("shop"), QStringLiteral("--host"),
+                                    QStringLiteral("www.shop.example")} +
+                            where());
+    QVERIFY(remove.waitForFinished(60000));
+    QCOMPARE(remove.exitCode(), 0);
+    for (const auto &proxy : l.proxies)
+        QVERIFY(get(proxy.address).startsWith("HTTP/1.1 421"));
 }
 
 QTEST_GUILESS_MAIN(TestCtlFleet)

@@ -29,7 +29,7 @@ constexpr int kNavigationWidth = 190;
 } // namespace
 
 MainWindow::MainWindow(HealthMonitor *monitor, QSettings *settings, DnsOverviewService *dnsOverview,
-                       QWidget *parent)
+                       FleetMonitor *fleet, QWidget *parent)
     : QMainWindow(parent), m_settings(settings), m_navigation(new QListWidget(this)),
       m_stack(new QStackedWidget(this))
 {
@@ -51,7 +51,7 @@ MainWindow::MainWindow(HealthMonitor *monitor, QSettings *settings, DnsOverviewS
 
     auto *settingsView = new SettingsView(settings, this);
     addView(View::Dashboard, QStringLiteral("Dashboard"), icons::Glyph::Dashboard,
-            new DashboardView(monitor, this));
+            new DashboardView(monitor, fleet, this));
     addView(View::Market, QStringLiteral("Market"), icons::Glyph::Market, new MarketView(this));
     addView(View::Leases, QStringLiteral("Leases"), icons::Glyph::Leases, new LeasesView(this));
     addView(View::Billing, QStringLiteral("Billing"), icons::Glyph::Billing, new BillingView(this));

@@ -11,6 +11,7 @@ class QStackedWidget;
 namespace headroom {
 
 class DnsOverviewService;
+class FleetMonitor;
 class HealthMonitor;
 namespace icons {
 enum class Glyph;
@@ -36,10 +37,11 @@ public:
     static constexpr int ViewCount = 6;
 
     // All may be null. `monitor` feeds the dashboard and the status bar; `settings` holds the
-    // AppSettings and the window geometry; `dnsOverview` feeds the DNS view. None is owned; all
-    // must outlive the window.
+    // AppSettings and the window geometry; `dnsOverview` feeds the DNS view; `fleet` feeds the
+    // dashboard's chart and proxy table. None is owned; all must outlive the window.
     MainWindow(HealthMonitor *monitor, QSettings *settings,
-               DnsOverviewService *dnsOverview = nullptr, QWidget *parent = nullptr);
+               DnsOverviewService *dnsOverview = nullptr, FleetMonitor *fleet = nullptr,
+               QWidget *parent = nullptr);
     ~MainWindow() override;
 
     void showView(View view);

@@ -1,11 +1,14 @@
 // headroom: the operator console. Argument parsing and wiring only.
 
 #include "dns/dnsoverviewservice.h"
+#include "fleet/fleetmonitor.h"
 #include "fleet/healthmonitor.h"
 #include "mainwindow.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/sandboxtargets.h"
 #include "settings/appsettings.h"
+#include "store/database.h"
+#include "store/proxyrepository.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -20,10 +23,10 @@ using namespace headroom;
 
 namespace {
 
-// Brings the sandbox up on a worker thread (it starts and probes processes) and reports back on
-// the GUI thread.
+// Brings the sandbox up on a worker thread (it starts and probes processes), reads the proxies'
+// capacity and pool from its database there, and reports back on the GUI thread.
 void startSandbox(const SandboxLayout &layout, double baseLoad, QObject *context,
-                  std::function<void(bool, QString)> done)
+                  std::function<void(bool, QString, QList<Proxy>)> done)
 {
     auto *thread = QThread::create([layout, baseLoad, context, done] {
         Sandbox box(layout);
@@ -33,8 +36,20 @@ void startSandbox(const SandboxLayout &layout, double baseLoad, QObject *context
             QCoreApplication::applicationDirPath() + QStringLiteral("/headroomctl");
         QString error;
         const bool ok = box.up(options, &error);
+        QList<Proxy> proxies;
+        if (ok) {
+            Database db;
+            const Result<void> opened = db.open(layout.databaseFile());
+            const auto all =
+                opened ? ProxyRepository(db).all() : Result<QList<Proxy>>(opened.error());
+            if (all)
+                proxies = all.value();
+            else
+                qWarning("Dashboard: no proxy capacities: %s", qPrintable(all.error().message));
+        }
         QMetaObject::invokeMethod(
-            context, [done, ok, error] { done(ok, error); }, Qt::QueuedConnection);
+            context, [done, ok, error, proxies] { done(ok, error, proxies); },
+            Qt::QueuedConnection);
     });
     QObject::connect(thread, &QThread::finished, thread, &QObject::deleteLater);
     thread->start();
@@ -124,7 +139,13 @@ int main(int argc, char *argv[])
         dnsOverview = std::make_unique<DnsOverviewService>(dnsOverviewConfigFor(*layout));
     else if (const auto config = dnsOverviewFor(appSettings))
         dnsOverview = std::make_unique<DnsOverviewService>(*config);
-    MainWindow window(&monitor, &settings, dnsOverview.get());
+    // The fleet's live load for the dashboard; only the sandbox knows its proxies so far.
+    std::unique_ptr<FleetMonitor> fleet;
+    if (layout) {
+        fleet = std::make_unique<FleetMonitor>();
+        fleet->setEndpoints(layout->proxies);
+    }
+    MainWindow window(&monitor, &settings, dnsOverview.get(), fleet.get());
     QObject::connect(&window, &MainWindow::settingsChanged, &monitor,
                      [&monitor](const AppSettings &s) { monitor.setInterval(s.pollIntervalMs); });
     if (dnsOverview && !layout)
@@ -143,8 +164,8 @@ int main(int argc, char *argv[])
             QStringLiteral("Starting the sandbox network (port base %1)…").arg(base));
         startSandbox(
             *layout, parser.value(baseLoad).toDouble(), &window,
-            [&window, &monitor, layout, service = dnsOverview.get()](bool ok,
-                                                                     const QString &message) {
+            [&window, &monitor, layout, service = dnsOverview.get(),
+             fleet = fleet.get()](bool ok, const QString &message, const QList<Proxy> &proxies) {
                 if (!ok) {
                     window.statusBar()->showMessage(QStringLiteral("Sandbox failed"));
                     QMessageBox::critical(&window, QStringLiteral("Sandbox failed"), message);
@@ -156,6 +177,8 @@ int main(int argc, char *argv[])
                 monitor.start();
                 service->setConfig(dnsOverviewConfigFor(*layout));
                 service->start();
+                fleet->setProxies(proxies);
+                fleet->start();
             });
     } else {
         HealthTargets targets;

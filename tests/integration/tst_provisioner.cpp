@@ -19,30 +19,8 @@ using namespace headroom;
 
 namespace {
 
-struct HttpResult
-{
-    int status = -1;
-    QByteArray body;
-};
-
-// Blocking; only while nothing else needs the event loop.
-HttpResult httpGet(const QHostAddress &address, quint16 port, const QByteArray &host)
-{
-    HttpResult r;
-    QTcpSocket s;
-    s.connectToHost(address, port);
-    if (!s.waitForConnected(2000))
-        return r;
-    s.write("GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n");
-    QByteArray all;
-    while (s.waitForReadyRead(2000))
-        all += s.readAll();
-    all += s.readAll();
-    const QList<QByteArray> first = all.left(all.indexOf('\r')).split(' ');
-    r.status = first.size() > 1 ? first[1].toInt() : -1;
-    r.body = all.mid(all.indexOf("\r\n\r\n") + 4);
-    return r;
-}
+using test::httpGet;
+using test::HttpResult;
 
 QByteArray runtime(const QString &socket, const QString &command)
 {

@@ -18,32 +18,8 @@ using namespace headroom;
 
 namespace {
 
-struct HttpResult
-{
-    int status = -1;
-    QByteArray headers;
-    QByteArray body;
-};
-
-HttpResult httpGet(const QHostAddress &address, quint16 port, const QByteArray &host)
-{
-    HttpResult r;
-    QTcpSocket s;
-    s.connectToHost(address, port);
-    if (!s.waitForConnected(2000))
-        return r;
-    s.write("GET / HTTP/1.0\r\nHost: " + host + "\r\n\r\n");
-    QByteArray all;
-    while (s.waitForReadyRead(2000))
-        all += s.readAll();
-    all += s.readAll();
-    const qsizetype split = all.indexOf("\r\n\r\n");
-    r.headers = all.left(split);
-    r.body = all.mid(split + 4);
-    const QList<QByteArray> first = r.headers.left(r.headers.indexOf('\r')).split(' ');
-    r.status = first.size() > 1 ? first[1].toInt() : -1;
-    return r;
-}
+using test::httpGet;
+using test::HttpResult;
 
 QStringList addressesOf(const DnsResponse &r)
 {

@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFile>
 #include <QRandomGenerator>
+#include <QTcpSocket>
 #include <cstdlib>
 
 namespace headroom::test {
@@ -99,6 +100,27 @@ QList<qint64> SandboxFixture::processesMentioning(const QString &text)
             found.append(pid);
     }
     return found;
+}
+
+HttpResult httpGet(const QHostAddress &address, quint16 port, const QByteArray &host,
+                   const QByteArray &path)
+{
+    HttpResult r;
+    QTcpSocket s;
+    s.connectToHost(address, port);
+    if (!s.waitForConnected(2000))
+        return r;
+    s.write("GET " + path + " HTTP/1.0\r\nHost: " + host + "\r\n\r\n");
+    QByteArray all;
+    while (s.waitForReadyRead(2000))
+        all += s.readAll();
+    all += s.readAll();
+    const qsizetype split = all.indexOf("\r\n\r\n");
+    r.headers = all.left(split);
+    r.body = split < 0 ? QByteArray() : all.mid(split + 4);
+    const QList<QByteArray> first = r.headers.left(r.headers.indexOf('\r')).split(' ');
+    r.status = first.size() > 1 ? first[1].toInt() : -1;
+    return r;
 }
 
 } // namespace headroom::test

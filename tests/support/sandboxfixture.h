@@ -2,11 +2,22 @@
 
 #include "sandbox/sandbox.h"
 
+#include <QHostAddress>
 #include <QString>
 #include <QTemporaryDir>
 #include <memory>
 
 namespace headroom::test {
+
+// A blocking HTTP/1.0 GET with a Host header, for tests (only while nothing needs the event loop).
+struct HttpResult
+{
+    int status = -1;
+    QByteArray headers;
+    QByteArray body;
+};
+HttpResult httpGet(const QHostAddress &address, quint16 port, const QByteArray &host,
+                   const QByteArray &path = "/");
 
 // One sandbox per test binary, on free ports, in a temporary state directory; always torn down
 // (destructor, and at exit). A server that cannot start makes up() fail: tests never skip.

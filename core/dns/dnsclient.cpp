@@ -56,7 +56,7 @@ void DnsClient::query(const QHostAddress &server, quint16 port, const DnsQuestio
                 continue;
             data.truncate(got);
             DnsResponse resp = dnswire::parseResponse(data, id, question);
-            if (!resp.answered && resp.error.contains(QLatin1String("query id")))
+            if (resp.mismatched)
                 continue; // a stray datagram: keep waiting for ours
             resp.latencyMs = double(clock->nsecsElapsed()) / 1e6;
             finish(resp);
@@ -108,7 +108,7 @@ DnsResponse DnsClient::querySync(const QHostAddress &server, quint16 port,
                 continue;
             data.truncate(got);
             DnsResponse parsed = dnswire::parseResponse(data, id, question);
-            if (!parsed.answered && parsed.error.contains(QLatin1String("query id")))
+            if (parsed.mismatched)
                 continue;
             parsed.latencyMs = double(clock.nsecsElapsed()) / 1e6;
             return parsed;

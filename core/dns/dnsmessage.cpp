@@ -154,6 +154,7 @@ DnsResponse parseResponse(const QByteArray &wire, quint16 id, const DnsQuestion 
         return resp;
     }
     if (ldns_pkt_id(pkt.get()) != id || !ldns_pkt_qr(pkt.get())) {
+        resp.mismatched = true;
         resp.error = QStringLiteral("response does not match the query id");
         return resp;
     }

@@ -45,8 +45,9 @@ struct DnsQuestion
 struct DnsResponse
 {
     bool answered = false;
-    QString error;  // transport or parse error when !answered
-    int rcode = -1; // 0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN, 5 REFUSED...
+    bool mismatched = false; // a datagram with another query's id: not ours, keep waiting
+    QString error;           // transport or parse error when !answered
+    int rcode = -1;          // 0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN, 5 REFUSED...
     bool truncated = false;
     bool authoritative = false;
     QList<DnsRecord> answer;

@@ -28,6 +28,17 @@ qint64 now()
 {
     return QDateTime::currentSecsSinceEpoch();
 }
+// The usual table of these tests: a lease for an hour, weights valid for ten minutes.
+std::optional<SteeringRecord> steeringRecord(const QList<WeightedTarget> &proxies,
+                                             const QList<WeightedTarget> &overflow, QString *error)
+{
+    WeightTable t;
+    t.proxies = proxies;
+    t.overflowServers = overflow;
+    t.leaseEndUnix = now() + 3600;
+    t.validUntilUnix = now() + 600;
+    return buildSteeringRecord(t, error);
+}
 } // namespace
 
 class TestDnsUpdater final : public QObject
@@ -81,13 +92,10 @@ DnsUpdater TestDnsUpdater::updater(const QByteArray &secret) const
 
 void TestDnsUpdater::weightsAppliedAndReadBack()
 {
-    WeightTable t;
-    t.proxies = {target("127.0.1.1", 50), target("127.0.1.2", 30), target("127.0.1.3", 20)};
-    t.overflowServers = {target("127.0.2.1", 1)};
-    t.leaseEndUnix = now() + 3600;
-    t.validUntilUnix = now() + 600;
     QString error;
-    const auto record = buildSteeringRecord(t, &error);
+    const auto record =
+        steeringRecord({target("127.0.1.1", 50), target("127.0.1.2", 30), target("127.0.1.3", 20)},
+                       {target("127.0.2.1", 1)}, &error);
     QVERIFY2(record, qPrintable(error));
     const DnsName owner = name(QStringLiteral("shop.edge.headroom.test"));
     const UpdateResult r = updater().apply({NameReplacement::forSteering(owner, *record)});
@@ -122,13 +130,10 @@ void TestDnsUpdater::weightsAppliedAndReadBack()
 
 void TestDnsUpdater::tenThousandLookupsSplitAsWeighted()
 {
-    WeightTable t;
-    t.proxies = {target("127.0.1.1", 50), target("127.0.1.2", 30), target("127.0.1.3", 20)};
-    t.overflowServers = {target("127.0.2.1", 1)};
-    t.leaseEndUnix = now() + 3600;
-    t.validUntilUnix = now() + 600;
     QString error;
-    const auto record = buildSteeringRecord(t, &error);
+    const auto record =
+        steeringRecord({target("127.0.1.1", 50), target("127.0.1.2", 30), target("127.0.1.3", 20)},
+                       {target("127.0.2.1", 1)}, &error);
     QVERIFY2(record, qPrintable(error));
     const QString owner = QStringLiteral("split.edge.headroom.test");
     QVERIFY(updater().apply({NameReplacement::forSteering(name(owner), *record)}).ok);
@@ -243,13 +248,10 @@ void TestDnsUpdater::zoneTheServerDoesNotServeIsNotAuth()
 void TestDnsUpdater::largeBatchGoesOverTcpInOneMessage()
 {
     QList<NameReplacement> changes;
-    WeightTable t;
-    t.proxies = {target("127.0.1.1", 3), target("127.0.1.2", 2), target("127.0.1.3", 1)};
-    t.overflowServers = {target("127.0.2.1", 1)};
-    t.leaseEndUnix = now() + 3600;
-    t.validUntilUnix = now() + 600;
     QString error;
-    const auto record = buildSteeringRecord(t, &error);
+    const auto record =
+        steeringRecord({target("127.0.1.1", 3), target("127.0.1.2", 2), target("127.0.1.3", 1)},
+                       {target("127.0.2.1", 1)}, &error);
     QVERIFY(record);
     for (int i = 0; i < 200; ++i)
         changes.append(NameReplacement::forSteering(
@@ -322,13 +324,8 @@ void TestDnsUpdater::serviceAppliesOffTheCallersThread()
     DnsUpdateService service(
         {l.authoritative.address, l.authoritative.port, name(l.ourZone), m_key, {}});
     QSignalSpy applied(&service, &DnsUpdateService::applied);
-    WeightTable t;
-    t.proxies = {target("127.0.1.3", 1)};
-    t.overflowServers = {target("127.0.2.1", 1)};
-    t.leaseEndUnix = now() + 3600;
-    t.validUntilUnix = now() + 600;
     QString error;
-    const auto record = buildSteeringRecord(t, &error);
+    const auto record = steeringRecord({target("127.0.1.3", 1)}, {target("127.0.2.1", 1)}, &error);
     QVERIFY(record);
     QElapsedTimer clock;
     clock.start();
@@ -367,13 +364,9 @@ void TestDnsUpdater::shardedChangesGoToTheirZones()
     DnsUpdater sharded(
         {l.authoritative.address, l.authoritative.port, name(l.ourZone), m_key, zones.shards()},
         1000, 2);
-    WeightTable t;
-    t.proxies = {target("127.0.1.1", 2), target("127.0.1.2", 1)};
-    t.overflowServers = {target("127.0.2.1", 1)};
-    t.leaseEndUnix = now() + 3600;
-    t.validUntilUnix = now() + 600;
     QString error;
-    const auto record = buildSteeringRecord(t, &error);
+    const auto record = steeringRecord({target("127.0.1.1", 2), target("127.0.1.2", 1)},
+                                       {target("127.0.2.1", 1)}, &error);
     QVERIFY(record);
     QList<NameReplacement> changes;
     QSet<QString> touched;

@@ -3,6 +3,7 @@
 #include "dns/dnsoverviewservice.h"
 #include "fleet/fleetmonitor.h"
 #include "fleet/healthmonitor.h"
+#include "leasesview.h"
 #include "mainwindow.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/sandboxtargets.h"
@@ -148,6 +149,17 @@ int main(int argc, char *argv[])
     MainWindow window(&monitor, &settings, dnsOverview.get(), fleet.get());
     QObject::connect(&window, &MainWindow::settingsChanged, &monitor,
                      [&monitor](const AppSettings &s) { monitor.setInterval(s.pollIntervalMs); });
+    // The Leases view reads the database itself: the configured one, or the sandbox's once it
+    // is up (the sandbox creates and migrates it).
+    auto *leases = qobject_cast<LeasesView *>(window.viewWidget(MainWindow::View::Leases));
+    if (leases && !layout) {
+        leases->setDatabasePath(appSettings.databasePath);
+        QObject::connect(&window, &MainWindow::settingsChanged, leases,
+                         [leases](const AppSettings &s) {
+                             if (s.databasePath != leases->databasePath())
+                                 leases->setDatabasePath(s.databasePath);
+                         });
+    }
     if (dnsOverview && !layout)
         QObject::connect(&window, &MainWindow::settingsChanged, dnsOverview.get(),
                          [service = dnsOverview.get()](const AppSettings &s) {
@@ -164,8 +176,8 @@ int main(int argc, char *argv[])
             QStringLiteral("Starting the sandbox network (port base %1)…").arg(base));
         startSandbox(
             *layout, parser.value(baseLoad).toDouble(), &window,
-            [&window, &monitor, layout, service = dnsOverview.get(),
-             fleet = fleet.get()](bool ok, const QString &message, const QList<Proxy> &proxies) {
+            [&window, &monitor, layout, service = dnsOverview.get(), fleet = fleet.get(),
+             leases](bool ok, const QString &message, const QList<Proxy> &proxies) {
                 if (!ok) {
                     window.statusBar()->showMessage(QStringLiteral("Sandbox failed"));
                     QMessageBox::critical(&window, QStringLiteral("Sandbox failed"), message);
@@ -179,6 +191,8 @@ int main(int argc, char *argv[])
                 service->start();
                 fleet->setProxies(proxies);
                 fleet->start();
+                if (leases)
+                    leases->setDatabasePath(layout->databaseFile());
             });
     } else {
         HealthTargets targets;

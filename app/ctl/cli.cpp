@@ -1,5 +1,8 @@
 #include "cli.h"
 
+#include <QDateTime>
+#include <QRegularExpression>
+
 namespace headroom::ctl {
 
 QTextStream &out()
@@ -57,6 +60,58 @@ std::optional<SandboxLayout> sandboxLayoutFrom(const QCommandLineParser &parser,
     const QString dir =
         parser.isSet(kStateDir) ? parser.value(kStateDir) : SandboxLayout::defaultStateDir(base);
     return SandboxLayout::make(base, dir, error);
+}
+
+std::optional<qint64> parseTime(const QString &text, QString *error)
+{
+    if (text == QLatin1String("now"))
+        return QDateTime::currentSecsSinceEpoch();
+    static const QRegularExpression relative(
+        QRegularExpression::anchoredPattern(QStringLiteral("\\+(\\d{1,7})([smhd]?)")));
+    const auto m = relative.match(text);
+    if (m.hasMatch()) {
+        const qint64 n = m.captured(1).toLongLong();
+        const QString unit = m.captured(2);
+        const qint64 scale = unit == QLatin1String("m")   ? 60
+                             : unit == QLatin1String("h") ? 3600
+                             : unit == QLatin1String("d") ? 86400
+                                                          : 1;
+        return QDateTime::currentSecsSinceEpoch() + n * scale;
+    }
+    bool ok = false;
+    const qint64 unix = text.toLongLong(&ok);
+    if (ok && unix > 0 && unix < 253402300800)
+        return unix;
+    QDateTime dt = QDateTime::fromString(text, Qt::ISODate);
+    if (dt.isValid() && dt.timeSpec() == Qt::LocalTime)
+        dt.setTimeSpec(Qt::UTC); // no offset given: UTC, whatever the machine's zone
+    if (dt.isValid())
+        return dt.toSecsSinceEpoch();
+    *error = QStringLiteral("'%1' is not a time (ISO 8601, unix seconds, now, or +N[s|m|h|d])")
+                 .arg(text.left(80));
+    return std::nullopt;
+}
+
+std::optional<OriginArg> parseOriginArg(const QString &text, QString *error)
+{
+    static const QRegularExpression re(QRegularExpression::anchoredPattern(
+        QStringLiteral("([0-9.]+|\\[[0-9a-fA-F:]+\\]):(\\d{1,5})(?:=(\\d{1,3}))?(,backup)?")));
+    const auto m = re.match(text);
+    OriginArg o;
+    const int port = m.hasMatch() ? m.captured(2).toInt() : 0;
+    o.weight = m.hasMatch() && !m.captured(3).isEmpty() ? m.captured(3).toInt() : 1;
+    o.backup = m.hasMatch() && !m.captured(4).isEmpty();
+    QString a = m.captured(1);
+    if (a.startsWith(QLatin1Char('[')))
+        a = a.mid(1, a.size() - 2);
+    if (!m.hasMatch() || !o.address.setAddress(a) || port < 1 || port > 65535 || o.weight < 1 ||
+        o.weight > 256) {
+        *error = QStringLiteral("origin '%1' is not ADDR:PORT[=W][,backup] (W 1-256)")
+                     .arg(text.left(80));
+        return std::nullopt;
+    }
+    o.port = quint16(port);
+    return o;
 }
 
 } // namespace headroom::ctl

@@ -6,6 +6,7 @@
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
+#include <QHostAddress>
 #include <QTextStream>
 #include <optional>
 
@@ -24,5 +25,19 @@ bool parse(QCommandLineParser &parser, const QString &command, const QStringList
            int *exitCode);
 // The sandbox layout named by --port-base / --state-dir (or the defaults); nullopt with *error.
 std::optional<SandboxLayout> sandboxLayoutFrom(const QCommandLineParser &parser, QString *error);
+
+// A time given on the command line, as unix seconds: ISO 8601 (UTC unless it has an offset),
+// unix seconds, "now", or "+N[s|m|h|d]" from now. nullopt with *error.
+std::optional<qint64> parseTime(const QString &text, QString *error);
+
+// An origin server on the command line: ADDR:PORT[=W][,backup] ([v6]:PORT for IPv6, W 1-256).
+struct OriginArg
+{
+    QHostAddress address;
+    quint16 port = 0;
+    int weight = 1;
+    bool backup = false;
+};
+std::optional<OriginArg> parseOriginArg(const QString &text, QString *error);
 
 } // namespace headroom::ctl

@@ -10,5 +10,8 @@ int sandbox(const QStringList &arguments);
 int traffic(const QStringList &arguments);
 int dns(const QStringList &arguments);
 int fleet(const QStringList &arguments);
+int site(const QStringList &arguments);
+int lease(const QStringList &arguments);
+int run(const QStringList &arguments);
 
 } // namespace headroom::ctl

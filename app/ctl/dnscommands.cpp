@@ -218,32 +218,6 @@ std::optional<WeightedTarget> parseTarget(const QString &text, QString *error)
     return t;
 }
 
-std::optional<qint64> parseTime(const QString &text, QString *error)
-{
-    static const QRegularExpression relative(
-        QRegularExpression::anchoredPattern(QStringLiteral("\\+(\\d{1,7})([smhd]?)")));
-    const auto m = relative.match(text);
-    if (m.hasMatch()) {
-        const qint64 n = m.captured(1).toLongLong();
-        const QString unit = m.captured(2);
-        const qint64 scale = unit == QLatin1String("m")   ? 60
-                             : unit == QLatin1String("h") ? 3600
-                             : unit == QLatin1String("d") ? 86400
-                                                          : 1;
-        return QDateTime::currentSecsSinceEpoch() + n * scale;
-    }
-    bool ok = false;
-    const qint64 unix = text.toLongLong(&ok);
-    if (ok && unix > 0)
-        return unix;
-    const QDateTime dt = QDateTime::fromString(text, Qt::ISODate);
-    if (dt.isValid())
-        return dt.toSecsSinceEpoch();
-    *error =
-        QStringLiteral("'%1' is not a time (ISO 8601, unix seconds, or +N[s|m|h|d])").arg(text);
-    return std::nullopt;
-}
-
 int setWeights(const QStringList &arguments)
 {
     QCommandLineParser parser;

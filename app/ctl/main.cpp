@@ -14,7 +14,12 @@ void usage(QTextStream &out)
            "  sandbox up|down|status   the local sandbox network (PowerDNS, BIND, HAProxy, nginx)\n"
            "  traffic                  emulated clients behind caching resolvers, sending HTTP\n"
            "  dns ...                  steering records in our zone, purchaser zones, delegation\n"
-           "  fleet status|forecast    live proxy load and headroom; spare-capacity forecast\n\n"
+           "  fleet status|forecast|provision|deprovision\n"
+           "                           live proxy load, headroom, forecast; sites on proxies\n"
+           "  site add|list            purchaser sites: names, hosts, origins, overflow\n"
+           "  lease add|list|show|cancel\n"
+           "                           leases of spare capacity and their live delivery\n"
+           "  run [--once]             the controller: lifecycle, steering loop, metering\n\n"
            "Run 'headroomctl <verb> --help' for the options of a verb.\n";
 }
 
@@ -47,6 +52,12 @@ int main(int argc, char *argv[])
         return headroom::ctl::fleet(args);
     if (verb == QLatin1String("dns"))
         return headroom::ctl::dns(args);
+    if (verb == QLatin1String("site"))
+        return headroom::ctl::site(args);
+    if (verb == QLatin1String("lease"))
+        return headroom::ctl::lease(args);
+    if (verb == QLatin1String("run"))
+        return headroom::ctl::run(args);
     if (verb == QLatin1String("traffic"))
         return headroom::ctl::traffic(args);
     err << "headroomctl: unknown verb '" << verb << "'\n";

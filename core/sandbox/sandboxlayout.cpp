@@ -69,9 +69,9 @@ std::optional<SandboxLayout> SandboxLayout::make(int portBase, const QString &st
         l.proxies.append(p);
     }
     l.origins = {
-        {QStringLiteral("shop-origin1"), loopback(2, 1), port(20), l.purchaserZone},
-        {QStringLiteral("shop-origin2"), loopback(2, 2), port(20), l.purchaserZone},
-        {QStringLiteral("news-origin"), loopback(2, 3), port(20), l.subscriberZone},
+        {QStringLiteral("shop-origin1"), loopback(2, 1), port(10), l.purchaserZone},
+        {QStringLiteral("shop-origin2"), loopback(2, 2), port(10), l.purchaserZone},
+        {QStringLiteral("news-origin"), loopback(2, 3), port(10), l.subscriberZone},
     };
     return l;
 }

@@ -40,7 +40,9 @@ struct OriginEndpoint
 // so that two sandboxes with different port bases run side by side.
 //   base+0 authoritative DNS  base+1 purchaser DNS  base+2 recursor   (all on 127.0.0.1)
 //   base+10 proxy HTTP  base+11 proxy metrics      (127.0.1.1-3)
-//   base+20 origin HTTP                             (127.0.2.1-3)
+//   base+10 origin HTTP                             (127.0.2.1-3)
+// Proxies and origins share the web port, as port 80 would be shared in production: a client
+// that resolves a purchaser's name connects to the same port whichever address it is given.
 struct SandboxLayout
 {
     static constexpr int kDefaultPortBase = 25300;

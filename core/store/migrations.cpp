@@ -139,6 +139,7 @@ QList<Migration> makeMigrations()
                 detail TEXT NOT NULL DEFAULT ''
             ) STRICT)"),
         },
+        false,
     });
 
     // Foreign keys are not indexed by SQLite itself; without these every parent delete and every
@@ -161,6 +162,7 @@ QList<Migration> makeMigrations()
             QStringLiteral("CREATE INDEX invoices_purchaser ON invoices(purchaser_id, period)"),
             QStringLiteral("CREATE INDEX audit_log_at ON audit_log(at)"),
         },
+        false,
     });
 
     // The DNS driver's state. dns_desired is what each name we manage in our zone should serve
@@ -204,6 +206,7 @@ QList<Migration> makeMigrations()
             ) STRICT)"),
             QStringLiteral("CREATE INDEX dns_update_log_at ON dns_update_log(at)"),
         },
+        false,
     });
 
     // Load history for the headroom forecast, at falling resolution: one row per proxy and second
@@ -245,6 +248,98 @@ QList<Migration> makeMigrations()
                 "CREATE INDEX load_history_minute_pool ON load_history_minute(pool, at)"),
             QStringLiteral("CREATE INDEX load_history_minute_at ON load_history_minute(at)"),
         },
+        false,
+    });
+
+    // Sites and leases as the steering loop needs them. Sites: a steering label (the name's
+    // label in its shard zone), their Host names, a proxy slot once provisioned, purchaser
+    // optional until the market assigns one, primary/backup origins. Leases: the lifecycle
+    // scheduled -> provisioning -> active -> draining -> ended (or cancelled, failed), the
+    // overflow policy, the pool they are sold from. lease_status is the loop's latest view of a
+    // lease (one row each, overwritten every poll); site_provisioning is each proxy's state.
+    list.append(Migration{
+        5,
+        QStringLiteral("sites, leases and their live state for the steering loop"),
+        {
+            QStringLiteral(R"(CREATE TABLE sites_new (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE CHECK (length(name) > 0 AND name = lower(name)),
+                label TEXT NOT NULL UNIQUE CHECK (length(label) BETWEEN 1 AND 63),
+                purchaser_id INTEGER REFERENCES purchasers(id) ON DELETE RESTRICT,
+                origin_name TEXT NOT NULL DEFAULT '',
+                assignment TEXT NOT NULL DEFAULT 'none'
+                    CHECK (assignment IN ('none', 'rr', 'weighted', 'primary-backup')),
+                slot INTEGER UNIQUE CHECK (slot IS NULL OR slot >= 0),
+                created_at INTEGER NOT NULL
+            ) STRICT)"),
+            QStringLiteral("INSERT INTO sites_new (id, name, label, purchaser_id, origin_name, "
+                           "assignment, slot, created_at) SELECT id, lower(name), 'site' || id, "
+                           "purchaser_id, origin_name, assignment, NULL, created_at FROM sites"),
+            QStringLiteral("DROP TABLE sites"),
+            QStringLiteral("ALTER TABLE sites_new RENAME TO sites"),
+            QStringLiteral("CREATE INDEX sites_purchaser ON sites(purchaser_id)"),
+            QStringLiteral(R"(CREATE TABLE site_hosts (
+                site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+                host TEXT NOT NULL PRIMARY KEY CHECK (length(host) > 0 AND host = lower(host))
+            ) STRICT)"),
+            QStringLiteral("CREATE INDEX site_hosts_site ON site_hosts(site_id)"),
+            QStringLiteral("ALTER TABLE site_origins ADD COLUMN backup INTEGER NOT NULL DEFAULT 0 "
+                           "CHECK (backup IN (0, 1))"),
+            QStringLiteral(R"(CREATE TABLE leases_new (
+                id INTEGER PRIMARY KEY,
+                site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE RESTRICT,
+                offer_id INTEGER REFERENCES offers(id) ON DELETE SET NULL,
+                pool TEXT NOT NULL DEFAULT '',
+                rate_rps REAL NOT NULL CHECK (rate_rps > 0),
+                starts_at INTEGER NOT NULL,
+                ends_at INTEGER NOT NULL CHECK (ends_at > starts_at),
+                daily_days INTEGER NOT NULL DEFAULT 0 CHECK (daily_days BETWEEN 0 AND 366),
+                kind TEXT NOT NULL CHECK (kind IN ('firm', 'best-effort')),
+                overflow TEXT NOT NULL DEFAULT 'dns'
+                    CHECK (overflow IN ('rr', 'weighted', 'primary-backup', 'dns')),
+                state TEXT NOT NULL DEFAULT 'scheduled'
+                    CHECK (state IN ('scheduled', 'provisioning', 'active', 'draining', 'ended',
+                                     'cancelled', 'failed')),
+                state_changed_at INTEGER NOT NULL,
+                drain_until INTEGER,
+                cancelled_at INTEGER,
+                note TEXT NOT NULL DEFAULT '',
+                created_at INTEGER NOT NULL
+            ) STRICT)"),
+            QStringLiteral(
+                "INSERT INTO leases_new (id, site_id, offer_id, rate_rps, starts_at, ends_at, "
+                "daily_days, kind, overflow, state, state_changed_at, created_at) "
+                "SELECT id, site_id, offer_id, rate_rps, starts_at, ends_at, daily_days, kind, "
+                "'dns', CASE state WHEN 'pending' THEN 'scheduled' WHEN 'active' THEN 'active' "
+                "WHEN 'suspended' THEN 'active' WHEN 'expired' THEN 'ended' ELSE 'cancelled' END, "
+                "created_at, created_at FROM leases"),
+            QStringLiteral("DROP TABLE leases"),
+            QStringLiteral("ALTER TABLE leases_new RENAME TO leases"),
+            QStringLiteral("CREATE INDEX leases_site ON leases(site_id)"),
+            QStringLiteral("CREATE INDEX leases_offer ON leases(offer_id)"),
+            QStringLiteral("CREATE INDEX leases_state_start ON leases(state, starts_at)"),
+            QStringLiteral(R"(CREATE TABLE lease_status (
+                lease_id INTEGER PRIMARY KEY REFERENCES leases(id) ON DELETE CASCADE,
+                at INTEGER NOT NULL,
+                in_window INTEGER NOT NULL CHECK (in_window IN (0, 1)),
+                allocated_rps REAL NOT NULL CHECK (allocated_rps >= 0),
+                demand_rps REAL NOT NULL CHECK (demand_rps >= 0),
+                delivered_rps REAL NOT NULL CHECK (delivered_rps >= 0),
+                fraction REAL NOT NULL CHECK (fraction BETWEEN 0 AND 1),
+                weights TEXT NOT NULL DEFAULT '{}'
+            ) STRICT)"),
+            QStringLiteral(R"(CREATE TABLE site_provisioning (
+                site_id INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,
+                proxy TEXT NOT NULL CHECK (length(proxy) > 0),
+                state TEXT NOT NULL
+                    CHECK (state IN ('pending', 'provisioned', 'failed', 'removed')),
+                attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                error TEXT NOT NULL DEFAULT '',
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY (site_id, proxy)
+            ) STRICT)"),
+        },
+        true,
     });
 
     return list;
@@ -298,11 +393,30 @@ Result<void> apply(QSqlDatabase db, const Migration &migration, int known)
         if (!query.exec(statement))
             return toStoreError(query, context);
     }
+    if (migration.rebuildsTables) {
+        QSqlQuery check(db);
+        if (!check.exec(QStringLiteral("PRAGMA foreign_key_check")))
+            return toStoreError(check, context);
+        if (check.next())
+            return StoreError{QStringLiteral("%1: table %2 row %3 refers to a missing %4 row")
+                                  .arg(context, check.value(0).toString(),
+                                       check.value(1).toString(), check.value(2).toString())};
+    }
     // PRAGMA takes no bound parameters; the number comes from the compiled-in list, never from
     // input.
     QSqlQuery bump(db);
     if (!bump.exec(QStringLiteral("PRAGMA user_version = %1").arg(migration.version)))
         return toStoreError(bump, context + QStringLiteral(": recording the version"));
+    return {};
+}
+
+// Only outside a transaction: SQLite ignores this pragma inside one.
+Result<void> setForeignKeys(QSqlDatabase db, bool on)
+{
+    QSqlQuery query(db);
+    if (!query.exec(on ? QStringLiteral("PRAGMA foreign_keys = ON")
+                       : QStringLiteral("PRAGMA foreign_keys = OFF")))
+        return toStoreError(query, QStringLiteral("switching foreign key enforcement"));
     return {};
 }
 
@@ -341,8 +455,18 @@ Result<void> migrate(Database &database, const QList<Migration> &migrations)
     for (const Migration &migration : migrations) {
         if (migration.version <= start.value())
             continue;
+        if (migration.rebuildsTables) {
+            const Result<void> off = setForeignKeys(database.connection(), false);
+            if (!off)
+                return off;
+        }
         const Result<void> applied = database.writeTransaction(
             [&] { return apply(database.connection(), migration, known); });
+        if (migration.rebuildsTables) {
+            const Result<void> on = setForeignKeys(database.connection(), true);
+            if (applied && !on)
+                return on;
+        }
         if (!applied)
             return applied;
     }

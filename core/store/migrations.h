@@ -17,6 +17,11 @@ struct Migration
     int version = 0;        // 1, 2, 3, ... without gaps; stored in PRAGMA user_version once applied
     QString description;    // for error messages
     QStringList statements; // executed in order; SQLite runs one statement per exec
+    // True for a migration that rebuilds tables other tables refer to (SQLite's "create new,
+    // copy, drop old, rename" procedure): foreign key enforcement is off while it runs, so
+    // dropping the old table does not cascade, and PRAGMA foreign_key_check must pass before it
+    // commits.
+    bool rebuildsTables = false;
 };
 
 // The schema this build knows, oldest first.

@@ -83,7 +83,7 @@ void TestServerConfigs::haproxyListensOnItsOwnAddressOnly()
     QVERIFY(c.contains("bind 127.0.1.2:31011\n"));
     QVERIFY(!c.contains("bind *"));
     QVERIFY(c.contains("stats socket /tmp/hr-test/sb/proxy2/runtime.sock mode 600 level admin"));
-    QVERIFY(c.contains("server news 127.0.2.3:31020"));
+    QVERIFY(c.contains("server news 127.0.2.3:31010"));
 }
 
 void TestServerConfigs::secretsMustBeBase64_data()

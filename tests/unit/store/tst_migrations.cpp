@@ -235,8 +235,8 @@ void TestMigrations::foreignKeysAreEnforced()
     Database db;
     QVERIFY(db.open(dbPath()).ok());
     QSqlQuery query(db.connection());
-    query.prepare(QStringLiteral("INSERT INTO sites (name, purchaser_id, created_at) "
-                                 "VALUES (:name, :purchaser, 0)"));
+    query.prepare(QStringLiteral("INSERT INTO sites (name, label, purchaser_id, created_at) "
+                                 "VALUES (:name, 'www', :purchaser, 0)"));
     query.bindValue(QStringLiteral(":name"), QStringLiteral("www.example.com"));
     query.bindValue(QStringLiteral(":purchaser"), 4242);
     QVERIFY(!query.exec());
@@ -248,8 +248,9 @@ void TestMigrations::checkConstraintsRejectBadValues_data()
     QTest::addColumn<QString>("sql");
     QTest::addColumn<QVariantList>("values");
 
-    const QString site = QStringLiteral(
-        "INSERT INTO sites (name, purchaser_id, assignment, created_at) VALUES (?, 1, ?, 0)");
+    const QString site =
+        QStringLiteral("INSERT INTO sites (name, label, purchaser_id, assignment, created_at) "
+                       "VALUES (?, 'a', 1, ?, 0)");
     const QString offer = QStringLiteral(
         "INSERT INTO offers (pool, rate_rps, starts_at, duration_s, kind, pricing, price_minor, "
         "currency, created_at) VALUES ('default', ?, 0, 3600, ?, ?, ?, ?, 0)");

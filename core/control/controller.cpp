@@ -1,0 +1,728 @@
+#include "control/controller.h"
+
+#include "control/allocator.h"
+#include "control/weightplan.h"
+#include "dns/dnsupdateservice.h"
+#include "dns/steeringrecord.h"
+#include "domain/proxy.h"
+#include "fleet/headroommodel.h"
+#include "store/database.h"
+#include "store/dnsrepository.h"
+#include "store/leaserepository.h"
+#include "store/loadhistoryrepository.h"
+#include "store/proxyrepository.h"
+#include "store/siterepository.h"
+#include "store/usagerepository.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <cmath>
+
+namespace headroom {
+namespace {
+
+constexpr int kMaxStepsPerPoll = 6;
+constexpr qint64 kProvisionRetryMs = 10000;
+constexpr qint64 kRollUpEveryMs = 60000;
+
+QString provisionStateName(ProvisionState::State s)
+{
+    switch (s) {
+    case ProvisionState::Pending:
+        return QStringLiteral("pending");
+    case ProvisionState::Provisioned:
+        return QStringLiteral("provisioned");
+    case ProvisionState::Failed:
+        return QStringLiteral("failed");
+    case ProvisionState::Removed:
+        return QStringLiteral("removed");
+    }
+    return QStringLiteral("pending");
+}
+
+// Slots named in a proxy's Host map file ("host be_slotNN" lines), for sites provisioned by hand
+// (`fleet provision`) that the database does not know.
+QList<int> slotsInMapFile(const QString &path, const QStringList &ownHosts)
+{
+    QList<int> slots;
+    QFile map(path);
+    if (!map.open(QIODevice::ReadOnly) || map.size() > (1 << 20))
+        return slots;
+    for (const QByteArray &line : map.readAll().split('\n')) {
+        const QList<QByteArray> parts = line.simplified().split(' ');
+        if (parts.size() != 2 || !parts[1].startsWith("be_slot"))
+            continue;
+        if (ownHosts.contains(QString::fromLatin1(parts[0])))
+            continue;
+        bool ok = false;
+        const int slot = parts[1].mid(7).toInt(&ok);
+        if (ok)
+            slots.append(slot);
+    }
+    return slots;
+}
+
+} // namespace
+
+std::optional<ControllerConfig> ControllerConfig::forSandbox(const SandboxLayout &layout,
+                                                             QString *error)
+{
+    ControllerConfig c;
+    c.databasePath = layout.databaseFile();
+    c.proxies = layout.proxies;
+    const auto zone = DnsName::parse(layout.ourZone, error);
+    if (!zone)
+        return std::nullopt;
+    const auto key = TsigKey::fromFile(layout.updateKeyName, layout.updateKeyFile(), error);
+    if (!key)
+        return std::nullopt;
+    QList<DnsName> shards;
+    for (const QString &s : layout.shardZones())
+        shards.append(*DnsName::parse(s));
+    c.dns = DnsUpdater::Target{layout.authoritative.address, layout.authoritative.port, *zone, *key,
+                               shards};
+    c.shardCount = layout.shardCount;
+    return c;
+}
+
+Controller::Controller(ControllerConfig config, QObject *parent)
+    : QObject(parent), m_config(std::move(config)), m_zones(m_config.dns.zone, m_config.shardCount)
+{
+    qRegisterMetaType<QList<headroom::SiteSnapshot>>();
+    m_config.law.ttlSeconds = m_config.ttlSeconds;
+    m_config.lifecycle.drainMs =
+        qint64(m_config.ttlSeconds) * 1000 + 2 * qint64(m_config.pollMs) + 1000;
+}
+
+Controller::~Controller()
+{
+    stop();
+}
+
+bool Controller::isRunning() const
+{
+    return m_scraper && m_scraper->isRunning();
+}
+
+bool Controller::start(QString *error)
+{
+    if (isRunning())
+        return true;
+    m_db = std::make_unique<Database>();
+    const Result<void> opened = m_db->open(m_config.databasePath);
+    if (!opened) {
+        *error = opened.error().message;
+        m_db.reset();
+        return false;
+    }
+    m_scraper = new FleetScraper(this);
+    m_scraper->setProxies(m_config.proxies);
+    m_scraper->setInterval(m_config.pollMs);
+    connect(m_scraper, &FleetScraper::updated, this, &Controller::onPoll);
+
+    m_provisioner = new Provisioner(this);
+    connect(m_provisioner, &Provisioner::finished, this, &Controller::onProvisionFinished);
+    connect(m_provisioner, &Provisioner::changed, this,
+            [this](const QString &site, const QList<ProvisionState> &states) {
+                const qint64 id = m_siteIdByName.value(site);
+                if (!id || !m_db)
+                    return;
+                QList<SiteProvisioning> rows;
+                const qint64 now = QDateTime::currentMSecsSinceEpoch();
+                for (const ProvisionState &s : states)
+                    rows.append({s.proxy, provisionStateName(s.state), s.attempts, s.error, now});
+                const Result<void> stored = SiteRepository(*m_db).setProvisioning(id, rows);
+                if (!stored)
+                    logLine(QStringLiteral("could not store provisioning state: %1")
+                                .arg(stored.error().message));
+            });
+
+    m_dns = new DnsUpdateService(m_config.dns, this, 1500, 3);
+    connect(m_dns, &DnsUpdateService::applied, this, &Controller::onApplied);
+
+    m_sinceLastPoll.start();
+    m_scraper->start();
+    logLine(QStringLiteral("controller started: %1 proxies, poll %2 ms, TTL %3 s, target %4 %")
+                .arg(m_config.proxies.size())
+                .arg(m_config.pollMs)
+                .arg(m_config.ttlSeconds)
+                .arg(m_config.targetUtilisation * 100, 0, 'f', 0));
+    return true;
+}
+
+void Controller::stop()
+{
+    if (m_scraper)
+        m_scraper->stop();
+}
+
+void Controller::logLine(const QString &line)
+{
+    Q_EMIT message(line);
+}
+
+void Controller::onPoll(const QList<ProxyLoad> &loads)
+{
+    if (!m_db)
+        return;
+    ++m_polls;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const auto siteList = SiteRepository(*m_db).all();
+    if (!siteList) {
+        logLine(QStringLiteral("cannot read sites: %1").arg(siteList.error().message));
+        return;
+    }
+    QHash<qint64, Site> sites;
+    m_siteIdByName.clear();
+    for (const Site &s : siteList.value()) {
+        sites.insert(s.id, s);
+        m_siteIdByName.insert(s.name, s.id);
+    }
+    runLifecycle(now, sites);
+    record(loads, now, sites);
+    steer(loads, now, sites);
+    m_sinceLastPoll.restart();
+    if (m_once && m_polls >= 2)
+        m_cycleDone = true;
+    finishCycleIfDone();
+}
+
+void Controller::finishCycleIfDone()
+{
+    if (!m_cycleDone || m_inFlight != 0)
+        return;
+    for (const Provisioning &p : m_provisioning) {
+        if (p.running)
+            return;
+    }
+    m_cycleDone = false;
+    Q_EMIT cycleFinished();
+}
+
+std::optional<SiteSpec> Controller::specFor(const Site &site, QString *error)
+{
+    SiteSpec spec;
+    spec.site = site.name;
+    for (const QString &h : site.hosts) {
+        const auto name = DnsName::parse(h, error);
+        if (!name)
+            return std::nullopt;
+        spec.hosts.append(*name);
+    }
+    for (const SiteOrigin &o : site.origins)
+        spec.origins.append({o.address, o.port, o.weight});
+    spec.slot = site.slot;
+    if (spec.slot < 0) {
+        const auto used = SiteRepository(*m_db).usedSlots();
+        if (!used) {
+            *error = used.error().message;
+            return std::nullopt;
+        }
+        QList<int> taken = used.value();
+        for (const ProxyEndpoint &p : m_config.proxies)
+            taken += slotsInMapFile(p.hostMap, site.hosts);
+        for (int s = 0; s < provision::kSlotCount; ++s) {
+            if (!taken.contains(s)) {
+                spec.slot = s;
+                break;
+            }
+        }
+        if (spec.slot < 0) {
+            *error = QStringLiteral("every proxy slot is taken");
+            return std::nullopt;
+        }
+        const Result<void> stored = SiteRepository(*m_db).setSlot(site.id, spec.slot);
+        if (!stored) {
+            *error = stored.error().message;
+            return std::nullopt;
+        }
+    }
+    return spec;
+}
+
+void Controller::ensureProvisioned(const Site &site)
+{
+    Provisioning &p = m_provisioning[site.name];
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (p.running || p.provisionedOn.size() == m_config.proxies.size() || now < p.retryAtMs)
+        return;
+    QString error;
+    const auto spec = specFor(site, &error);
+    if (!spec) {
+        p.failure = error;
+        p.retryAtMs = now + kProvisionRetryMs;
+        logLine(QStringLiteral("%1: cannot provision: %2").arg(site.name, error));
+        return;
+    }
+    QList<ProxyTarget> targets;
+    for (const ProxyEndpoint &e : m_config.proxies)
+        targets.append({e.name, e.runtimeSocket, e.hostMap});
+    p.removing = false;
+    if (!m_provisioner->provision(*spec, targets, &error)) {
+        p.failure = error;
+        p.retryAtMs = now + kProvisionRetryMs;
+        logLine(QStringLiteral("%1: cannot provision: %2").arg(site.name, error));
+        return;
+    }
+    p.running = true;
+    logLine(QStringLiteral("%1: provisioning on %2 proxies (slot %3)")
+                .arg(site.name)
+                .arg(targets.size())
+                .arg(spec->slot));
+}
+
+void Controller::removeSite(const Site &site)
+{
+    Provisioning &p = m_provisioning[site.name];
+    if (p.running || site.slot < 0)
+        return;
+    QString error;
+    const auto spec = specFor(site, &error);
+    if (!spec)
+        return;
+    QList<ProxyTarget> targets;
+    for (const ProxyEndpoint &e : m_config.proxies)
+        targets.append({e.name, e.runtimeSocket, e.hostMap});
+    if (!m_provisioner->deprovision(*spec, targets, &error)) {
+        logLine(QStringLiteral("%1: cannot remove from the proxies: %2").arg(site.name, error));
+        return;
+    }
+    p.running = true;
+    p.removing = true;
+    p.provisionedOn.clear();
+    logLine(QStringLiteral("%1: removing from the proxies").arg(site.name));
+}
+
+void Controller::onProvisionFinished(const QString &site, bool ok)
+{
+    Provisioning &p = m_provisioning[site];
+    p.running = false;
+    p.provisionedOn.clear();
+    QStringList failed;
+    for (const ProvisionState &s : m_provisioner->states(site)) {
+        if (s.state == ProvisionState::Provisioned)
+            p.provisionedOn.insert(s.proxy);
+        else if (s.state == ProvisionState::Failed)
+            failed.append(QStringLiteral("%1: %2").arg(s.proxy, s.error));
+    }
+    if (p.removing) {
+        p.provisionedOn.clear();
+        if (ok) {
+            const qint64 id = m_siteIdByName.value(site);
+            if (id && m_db) {
+                const Result<void> cleared = SiteRepository(*m_db).setSlot(id, -1);
+                if (!cleared)
+                    logLine(cleared.error().message);
+            }
+        }
+        logLine(ok ? QStringLiteral("%1: removed from every proxy").arg(site)
+                   : QStringLiteral("%1: removal incomplete, retrying: %2")
+                         .arg(site, failed.join(QStringLiteral("; "))));
+        p.removing = ok ? false : p.removing;
+        if (!ok)
+            p.retryAtMs = QDateTime::currentMSecsSinceEpoch() + kProvisionRetryMs;
+    } else {
+        p.failure = failed.join(QStringLiteral("; "));
+        if (!ok)
+            p.retryAtMs = QDateTime::currentMSecsSinceEpoch() + kProvisionRetryMs;
+        logLine(ok ? QStringLiteral("%1: provisioned on every proxy").arg(site)
+                   : QStringLiteral("%1: provisioned on %2 of %3 proxies, retrying the rest: %4")
+                         .arg(site)
+                         .arg(p.provisionedOn.size())
+                         .arg(m_config.proxies.size())
+                         .arg(p.failure));
+    }
+    finishCycleIfDone();
+}
+
+void Controller::runLifecycle(qint64 nowMs, const QHash<qint64, Site> &sites)
+{
+    LeaseRepository leases(*m_db);
+    const auto open = leases.open();
+    if (!open) {
+        logLine(QStringLiteral("cannot read leases: %1").arg(open.error().message));
+        return;
+    }
+    QHash<qint64, int> openPerSite;
+    for (const Lease &l : open.value())
+        ++openPerSite[l.siteId];
+
+    for (Lease lease : open.value()) {
+        const Site site = sites.value(lease.siteId);
+        for (int step = 0; step < kMaxStepsPerPoll; ++step) {
+            LifecycleFacts facts;
+            const Provisioning &p = m_provisioning.value(site.name);
+            facts.provisioned = !p.provisionedOn.isEmpty();
+            const auto next = nextLifecycleStep(lease, nowMs, facts, m_config.lifecycle);
+            if (!next)
+                break;
+            const auto moved =
+                leases.transition(lease.id, lease.state, next->to, next->note, next->drainUntilMs);
+            if (!moved) {
+                logLine(QStringLiteral("lease %1: %2").arg(lease.id).arg(moved.error().message));
+                break;
+            }
+            if (!moved.value())
+                break; // someone else moved it; read it again next poll
+            logLine(QStringLiteral("lease %1 (%2): %3 -> %4: %5")
+                        .arg(lease.id)
+                        .arg(site.name, leaseStateName(lease.state), leaseStateName(next->to),
+                             next->note));
+            lease.state = next->to;
+            lease.stateChangedAtMs = nowMs;
+            if (next->drainUntilMs)
+                lease.drainUntilMs = next->drainUntilMs;
+            if (next->to == LeaseState::Draining)
+                m_sites[site.id].dirty = true;
+            if (isTerminal(next->to)) {
+                --openPerSite[site.id];
+                break;
+            }
+        }
+        if (lease.state == LeaseState::Provisioning || lease.state == LeaseState::Active)
+            ensureProvisioned(site);
+    }
+    // A site that no open lease needs any more leaves the proxies (also after a crash between a
+    // lease's end and its site's removal).
+    for (const Site &site : sites) {
+        if (site.slot >= 0 && openPerSite.value(site.id) <= 0 &&
+            nowMs >= m_provisioning.value(site.name).retryAtMs)
+            removeSite(site);
+    }
+}
+
+void Controller::record(const QList<ProxyLoad> &loads, qint64 nowMs,
+                        const QHash<qint64, Site> &sites)
+{
+    const auto proxies = ProxyRepository(*m_db).all();
+    if (!proxies)
+        return;
+    QHash<QString, qint64> siteByHost;
+    for (const Site &s : sites) {
+        for (const QString &h : s.hosts)
+            siteByHost.insert(h, s.id);
+    }
+    // The lease a site's usage is metered against: the open lease in its window, else the most
+    // recent open one (traffic still arriving from cached answers while it drains).
+    QHash<qint64, qint64> leaseOfSite;
+    if (const auto open = LeaseRepository(*m_db).open()) {
+        for (const Lease &l : open.value()) {
+            if (!leaseOfSite.contains(l.siteId) || l.inWindow(nowMs))
+                leaseOfSite.insert(l.siteId, l.id);
+        }
+    }
+    QList<LoadSample> samples;
+    QList<UsageSample> usage;
+    for (const ProxyLoad &load : loads) {
+        if (!load.scraped || load.baseline)
+            continue;
+        const auto stored = std::find_if(proxies.value().cbegin(), proxies.value().cend(),
+                                         [&](const Proxy &p) { return p.name == load.name; });
+        LoadSample sample;
+        sample.atMs = nowMs;
+        sample.proxy = load.name;
+        sample.pool = stored != proxies.value().cend() ? stored->pool : QString();
+        sample.capacityRps = stored != proxies.value().cend() ? stored->capacityRps : 0;
+        sample.totalRps = load.requestRate;
+        for (auto it = load.sites.cbegin(); it != load.sites.cend(); ++it) {
+            const auto site = siteByHost.constFind(it.key());
+            if (site == siteByHost.cend())
+                continue;
+            sample.purchaserRps += it.value().requestRate;
+            if (it.value().requests == 0 && it.value().bytesOut == 0)
+                continue;
+            UsageSample u;
+            u.sampleUid = load.sampleId + QLatin1Char('/') + it.key();
+            if (leaseOfSite.contains(*site))
+                u.leaseId = leaseOfSite.value(*site);
+            u.proxy = load.name;
+            u.site = sites.value(*site).name;
+            u.atMs = nowMs;
+            u.requests = it.value().requests;
+            u.bytes = it.value().bytesOut;
+            usage.append(u);
+        }
+        samples.append(sample);
+    }
+    LoadHistoryRepository history(*m_db, m_config.targetUtilisation);
+    if (const Result<void> r = history.append(samples); !r)
+        logLine(QStringLiteral("load history: %1").arg(r.error().message));
+    if (nowMs - m_lastRollUpMs >= kRollUpEveryMs) {
+        m_lastRollUpMs = nowMs;
+        if (const Result<void> r = history.rollUp(nowMs); !r)
+            logLine(QStringLiteral("load history roll-up: %1").arg(r.error().message));
+    }
+    if (const auto r = UsageRepository(*m_db).record(usage); !r)
+        logLine(QStringLiteral("metering: %1").arg(r.error().message));
+}
+
+void Controller::steer(const QList<ProxyLoad> &loads, qint64 nowMs,
+                       const QHash<qint64, Site> &sites)
+{
+    const double dt = std::clamp(m_sinceLastPoll.elapsed() / 1000.0, 0.0, 60.0);
+    const bool haveRates = std::any_of(loads.cbegin(), loads.cend(),
+                                       [](const ProxyLoad &l) { return l.scraped && !l.baseline; });
+    const auto proxyRows = ProxyRepository(*m_db).all();
+    const auto open = LeaseRepository(*m_db).open();
+    if (!proxyRows || !open)
+        return;
+
+    QHash<QString, qint64> siteByHost;
+    for (const Site &s : sites) {
+        for (const QString &h : s.hosts)
+            siteByHost.insert(h, s.id);
+    }
+    // Each proxy's load, split into base and purchaser; each site's carried rate.
+    QList<ProxyCapacity> proxies;
+    QHash<qint64, double> carried;
+    for (const ProxyEndpoint &e : m_config.proxies) {
+        ProxyCapacity c;
+        c.name = e.name;
+        c.address = e.address;
+        for (const Proxy &p : proxyRows.value()) {
+            if (p.name == e.name) {
+                c.pool = p.pool;
+                c.capacityRps = p.capacityRps;
+            }
+        }
+        for (const ProxyLoad &l : loads) {
+            if (l.name != e.name)
+                continue;
+            c.up = l.scraped && l.state != ProxyLoad::State::Down;
+            c.totalRps = l.requestRate;
+            for (auto it = l.sites.cbegin(); it != l.sites.cend(); ++it) {
+                const auto site = siteByHost.constFind(it.key());
+                if (site == siteByHost.cend())
+                    continue;
+                c.purchaserRps += it.value().requestRate;
+                carried[*site] += it.value().requestRate;
+            }
+        }
+        proxies.append(c);
+    }
+
+    // Leases by state: those steering now (active, in a window) and the sites that need a record.
+    QHash<QString, QList<const Lease *>> steeringByPool;
+    QHash<qint64, const Lease *> firstLeaseOfSite;
+    QSet<qint64> needRecord;
+    for (const Lease &l : open.value()) {
+        if (l.state == LeaseState::Active || l.state == LeaseState::Draining)
+            needRecord.insert(l.siteId);
+        if (l.state == LeaseState::Active && l.inWindow(nowMs)) {
+            steeringByPool[l.pool].append(&l);
+            if (!firstLeaseOfSite.contains(l.siteId))
+                firstLeaseOfSite.insert(l.siteId, &l);
+        }
+    }
+    // Every site's name answers from the moment it is added (the purchaser may delegate to us
+    // before any lease runs): the overflow alone until a lease steers it.
+    for (const Site &s : sites)
+        needRecord.insert(s.id);
+
+    // Allocation per pool.
+    QHash<qint64, double> allocatedToSite;
+    QHash<qint64, double> allocatedToLease;
+    for (auto it = steeringByPool.cbegin(); it != steeringByPool.cend(); ++it) {
+        double headroom = 0;
+        for (const ProxyCapacity &c : proxies) {
+            if (it.key().isEmpty() || c.pool == it.key())
+                headroom += c.headroomRps(m_config.targetUtilisation);
+        }
+        QList<LeaseAsk> asks;
+        for (const Lease *l : it.value()) {
+            const SiteControl &control = m_sites[l->siteId];
+            asks.append({l->id, l->kind, l->rateRps, control.law.demandEstimate(),
+                         control.law.demandKnown()});
+        }
+        const QList<LeaseGrant> grants = allocate(headroom, asks);
+        for (qsizetype i = 0; i < grants.size(); ++i) {
+            allocatedToSite[it.value()[i]->siteId] += grants[i].allocatedRps;
+            allocatedToLease.insert(grants[i].leaseId, grants[i].allocatedRps);
+        }
+    }
+
+    QList<NameReplacement> changes;
+    QList<DesiredName> desired;
+    QList<SiteSnapshot> snapshot;
+    const qint64 nowUnix = nowMs / 1000;
+    for (const qint64 siteId : needRecord) {
+        if (!sites.contains(siteId))
+            continue;
+        const Site &site = sites[siteId];
+        SiteControl &control = m_sites[siteId];
+        if (control.law.params().ttlSeconds != m_config.law.ttlSeconds && control.published < 0)
+            control.law = FractionController(m_config.law);
+        const Lease *lease = firstLeaseOfSite.value(siteId);
+        QString error;
+        std::optional<WeightTable> table;
+        double fraction = 0;
+        if (lease) {
+            if (!haveRates)
+                continue;
+            fraction = control.law.update(allocatedToSite.value(siteId), carried.value(siteId), dt);
+            QList<ProxyShare> shares;
+            const QSet<QString> provisioned = m_provisioning.value(site.name).provisionedOn;
+            for (const ProxyCapacity &c : proxies) {
+                if (!c.up || !provisioned.contains(c.name) ||
+                    !(lease->pool.isEmpty() || c.pool == lease->pool))
+                    continue;
+                shares.append(
+                    {c.name, c.address,
+                     DnsName::parse(c.name + QLatin1Char('.') + m_config.dns.zone.relative()),
+                     c.headroomRps(m_config.targetUtilisation)});
+            }
+            table = WeightPlan::build(fraction, shares, site, lease->overflow, {}, &error);
+            if (table) {
+                const auto window = lease->currentOrNextWindow(nowMs);
+                table->leaseEndUnix = window ? (window->endMs + 999) / 1000 : nowUnix;
+                table->validUntilUnix = nowUnix + m_config.validitySeconds;
+            }
+        } else {
+            control.law.idle(dt);
+            OverflowPolicy policy = OverflowPolicy::Dns;
+            for (const Lease &l : open.value()) {
+                if (l.siteId == siteId)
+                    policy = l.overflow;
+            }
+            if (site.originName.isEmpty() && policy == OverflowPolicy::Dns)
+                policy = OverflowPolicy::RoundRobin;
+            table = WeightPlan::overflowOnly(site, policy, {}, &error);
+        }
+        if (!table) {
+            logLine(QStringLiteral("%1: no record: %2").arg(site.name, error));
+            continue;
+        }
+        table->ttl = m_config.ttlSeconds;
+
+        QHash<QString, int> weights;
+        int total = 0;
+        for (const WeightedTarget &t : table->proxies + table->overflowServers) {
+            const QString key = t.name ? t.name->relative() : t.address.toString();
+            weights[key] += t.weight;
+            total += t.weight;
+        }
+        QJsonObject weightsJson;
+        for (auto w = weights.cbegin(); w != weights.cend(); ++w)
+            weightsJson.insert(w.key(), w.value());
+        snapshot.append({site.name, allocatedToSite.value(siteId), carried.value(siteId),
+                         control.law.demandEstimate(), fraction, weightsJson});
+
+        bool publish = control.dirty || control.published < 0 || (control.overflowOnly != !lease);
+        if (lease && !publish) {
+            int oldTotal = 0;
+            for (int w : control.weights)
+                oldTotal += w;
+            QSet<QString> keys(weights.keyBegin(), weights.keyEnd());
+            for (auto w = control.weights.cbegin(); w != control.weights.cend(); ++w)
+                keys.insert(w.key());
+            for (const QString &k : keys) {
+                const double now = total ? weights.value(k) / double(total) : 0;
+                const double before = oldTotal ? control.weights.value(k) / double(oldTotal) : 0;
+                if (std::abs(now - before) > m_config.deadBand)
+                    publish = true;
+            }
+            // Refresh before the weights lapse on their own.
+            if (control.validUntilUnix - nowUnix < m_config.validitySeconds / 2)
+                publish = true;
+        }
+        if (!publish)
+            continue;
+        const auto recordBuilt = buildSteeringRecord(*table, &error);
+        const auto owner = m_zones.ownerFor(site.label, &error);
+        if (!recordBuilt || !owner) {
+            logLine(QStringLiteral("%1: cannot build its record: %2").arg(site.name, error));
+            continue;
+        }
+        if (m_inFlight == 0) {
+            QStringList parts;
+            for (auto w = weightsJson.begin(); w != weightsJson.end(); ++w)
+                parts.append(QStringLiteral("%1 %2").arg(w.key()).arg(w.value().toInt()));
+            logLine(lease ? QStringLiteral("%1: fraction %2 (allocated %3, carried %4, demand %5 "
+                                           "req/s): %6")
+                                .arg(site.name)
+                                .arg(fraction, 0, 'f', 3)
+                                .arg(allocatedToSite.value(siteId), 0, 'f', 1)
+                                .arg(carried.value(siteId), 0, 'f', 1)
+                                .arg(control.law.demandEstimate(), 0, 'f', 1)
+                                .arg(parts.join(QStringLiteral(", ")))
+                          : QStringLiteral("%1: overflow only: %2")
+                                .arg(site.name, parts.join(QStringLiteral(", "))));
+        }
+        const NameReplacement change = NameReplacement::forSteering(*owner, *recordBuilt);
+        changes.append(change);
+        desired.append({change.owner, true, change.type, change.ttl, change.rdatas, nowMs});
+        if (m_inFlight == 0) {
+            control.published = fraction;
+            control.weights = weights;
+            control.validUntilUnix = lease ? table->validUntilUnix : 0;
+            control.overflowOnly = !lease;
+            control.dirty = false;
+        }
+    }
+
+    if (!changes.isEmpty() && m_inFlight == 0) {
+        if (const Result<void> r = DnsDesiredRepository(*m_db).upsertAll(desired); !r)
+            logLine(
+                QStringLiteral("cannot store the desired DNS state: %1").arg(r.error().message));
+        publish(changes);
+    }
+
+    // Each lease's live status.
+    LeaseRepository leases(*m_db);
+    for (const Lease &l : open.value()) {
+        if (l.state != LeaseState::Active)
+            continue;
+        const SiteControl &control = m_sites[l.siteId];
+        LeaseStatus s;
+        s.leaseId = l.id;
+        s.atMs = nowMs;
+        s.inWindow = l.inWindow(nowMs);
+        s.allocatedRps = allocatedToLease.value(l.id);
+        s.demandRps = control.law.demandEstimate();
+        const double siteAllocated = allocatedToSite.value(l.siteId);
+        // Several leases on one site share its carried rate in proportion to their allocation.
+        s.deliveredRps = siteAllocated > 0
+                             ? carried.value(l.siteId) * s.allocatedRps / siteAllocated
+                             : (s.inWindow ? carried.value(l.siteId) : 0);
+        s.fraction = s.inWindow ? control.law.fraction() : 0;
+        QJsonObject w;
+        for (auto it = control.weights.cbegin(); it != control.weights.cend(); ++it)
+            w.insert(it.key(), it.value());
+        s.weights = w;
+        if (const Result<void> r = leases.setStatus(s); !r)
+            logLine(QStringLiteral("lease %1 status: %2").arg(l.id).arg(r.error().message));
+    }
+    m_snapshot = snapshot;
+    Q_EMIT snapshotReady(snapshot);
+}
+
+void Controller::publish(const QList<NameReplacement> &changes)
+{
+    m_inFlight = m_dns->submit(changes);
+}
+
+void Controller::onApplied(quint64 ticket, const UpdateResult &result)
+{
+    if (ticket != m_inFlight)
+        return;
+    m_inFlight = 0;
+    if (m_db) {
+        const UpdateLogEntry entry{QDateTime::currentMSecsSinceEpoch(),
+                                   m_config.dns.zone.absolute(),
+                                   result.messages,
+                                   result.ok,
+                                   result.rcode,
+                                   result.error,
+                                   result.latencyMs};
+        if (const Result<void> r = UpdateLogRepository(*m_db).append(entry); !r)
+            logLine(QStringLiteral("update log: %1").arg(r.error().message));
+    }
+    if (!result.ok) {
+        logLine(QStringLiteral("DNS update failed, resending next poll: %1").arg(result.error));
+        for (auto &[id, control] : m_sites)
+            control.dirty = true;
+    }
+    finishCycleIfDone();
+}
+
+} // namespace headroom

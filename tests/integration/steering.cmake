@@ -1,0 +1,2 @@
+# The end-to-end proof of the steering loop (issue 5): leases, `headroomctl run`, real servers.
+headroom_test(tst_steering_e2e LABEL integration TIMEOUT 420 SOURCES tst_steering_e2e.cpp)

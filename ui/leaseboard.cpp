@@ -40,6 +40,7 @@ bool LeaseBoard::open(const QString &path)
     m_error.clear();
     m_leases.clear();
     m_statuses.clear();
+    m_provisioning.clear();
     m_proxyPools.clear();
     m_forecasts.clear();
     m_conflicts.clear();
@@ -78,6 +79,7 @@ void LeaseBoard::refresh()
     QString error;
     QList<Lease> shown;
     QHash<qint64, LeaseStatus> statuses;
+    QHash<qint64, QList<SiteProvisioning>> provisioning;
     if (!all) {
         error = all.error().message;
     } else {
@@ -93,6 +95,14 @@ void LeaseBoard::refresh()
             }
             if (status.value())
                 statuses.insert(lease.id, *status.value());
+            if (provisioning.contains(lease.siteId))
+                continue;
+            const auto states = SiteRepository(*m_database).provisioning(lease.siteId);
+            if (!states) {
+                error = states.error().message;
+                break;
+            }
+            provisioning.insert(lease.siteId, states.value());
         }
     }
     if (!proxies && error.isEmpty())
@@ -111,6 +121,8 @@ void LeaseBoard::refresh()
             if (s != statuses.cend())
                 out << s->atMs << s->allocatedRps << s->deliveredRps << s->demandRps << s->fraction
                     << s->weights.toVariantMap();
+            for (const SiteProvisioning &p : provisioning.value(l.siteId))
+                out << p.proxy << p.state << p.attempts << p.error;
         }
         if (proxies) {
             for (const Proxy &p : proxies.value())
@@ -133,6 +145,7 @@ void LeaseBoard::refresh()
     if (all) {
         m_leases = shown;
         m_statuses = statuses;
+        m_provisioning = provisioning;
     }
     if (proxies) {
         m_proxyPools.clear();

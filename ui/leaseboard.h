@@ -5,6 +5,7 @@
 #include "fleet/forecast.h"
 #include "store/leaserepository.h"
 #include "store/result.h"
+#include "store/siterepository.h"
 
 #include <QHash>
 #include <QObject>
@@ -28,7 +29,8 @@ enum class LeaseEdit
 };
 
 // The Leases view's picture of the database: the leases worth showing (open ones and those that
-// ended in the last few days), the steering loop's latest status of each, the pools they are sold
+// ended in the last few days), the steering loop's latest status of each, the provisioning state
+// of their sites on each proxy, the pools they are sold
 // from with each pool's hour-of-week forecast, and every open lease's conflicts with that
 // forecast. It opens its own connection on the GUI thread: the lease reads are a few rows, and
 // refresh() is called about once a second. The forecast reads weeks of load history, so it is
@@ -62,6 +64,12 @@ public:
     QList<Lease> leases() const { return m_leases; }
     std::optional<Lease> lease(qint64 id) const;
     std::optional<LeaseStatus> status(qint64 id) const;
+    // The site's state on each proxy as the controller last stored it, by proxy name; empty
+    // before it was first provisioned.
+    QList<SiteProvisioning> provisioning(qint64 siteId) const
+    {
+        return m_provisioning.value(siteId);
+    }
     // The lease's history, oldest first (read from the database on each call).
     QList<LeaseEvent> events(qint64 id) const;
     // Pools of the registered proxies and of the leases shown, sorted.
@@ -98,6 +106,7 @@ private:
     QString m_error;
     QList<Lease> m_leases;
     QHash<qint64, LeaseStatus> m_statuses;
+    QHash<qint64, QList<SiteProvisioning>> m_provisioning; // by site id
     QStringList m_proxyPools;
     QStringList m_pools;
     QHash<QString, QList<HourOfWeekEstimate>> m_forecasts;

@@ -28,6 +28,59 @@ QString mutedStyle()
     return QStringLiteral("color: #5b6574;");
 }
 
+// The site on each proxy, in a table, and as plain text: a tick once provisioned; otherwise the
+// state, the attempts so far and the last error, so that a proxy that does not converge shows.
+std::pair<QString, QString> proxiesTable(const QList<SiteProvisioning> &states)
+{
+    constexpr int MaxErrorChars = 160;
+    QStringList rows;
+    QStringList plain;
+    for (const SiteProvisioning &p : states) {
+        QString colour = QStringLiteral("#5b6574");
+        QString mark;
+        QString text = p.state;
+        QString plainText = p.state;
+        if (p.state == QLatin1String("provisioned")) {
+            colour = QStringLiteral("#2e9d50");
+            mark = QStringLiteral("✓ ");
+            if (p.attempts > 1) {
+                text += QStringLiteral(" <span style='color:#5b6574'>after %1 attempts</span>")
+                            .arg(p.attempts);
+                plainText += QStringLiteral(" after %1 attempts").arg(p.attempts);
+            }
+        } else if (p.state == QLatin1String("failed")) {
+            colour = QStringLiteral("#b02a2d");
+            mark = QStringLiteral("✗ ");
+            const QString attempts = p.attempts == 1
+                                         ? QStringLiteral("1 attempt")
+                                         : QStringLiteral("%1 attempts").arg(p.attempts);
+            text += QStringLiteral(" after ") + attempts;
+            plainText += QStringLiteral(" after ") + attempts;
+        } else if (p.state == QLatin1String("pending")) {
+            colour = QStringLiteral("#a86a00");
+            if (p.attempts > 0) {
+                text += QStringLiteral(" · attempt %1").arg(p.attempts);
+                plainText += QStringLiteral(" attempt %1").arg(p.attempts);
+            }
+        }
+        rows.append(QStringLiteral("<tr><td style='padding-right:14px'>%1</td>"
+                                   "<td style='color:%2'><b>%3</b>%4</td></tr>")
+                        .arg(p.proxy.toHtmlEscaped(), colour, mark, text));
+        if (!p.error.isEmpty() && p.state != QLatin1String("provisioned")) {
+            const QString error = p.error.size() > MaxErrorChars
+                                      ? p.error.left(MaxErrorChars - 1) + QChar(0x2026)
+                                      : p.error;
+            rows.append(QStringLiteral("<tr><td></td><td style='color:#5b6574'>%1</td></tr>")
+                            .arg(error.toHtmlEscaped()));
+            plainText += QStringLiteral(": ") + p.error;
+        }
+        plain.append(p.proxy + QLatin1Char(' ') + plainText);
+    }
+    return {QStringLiteral("<table cellspacing='0' cellpadding='1'>%1</table>")
+                .arg(rows.join(QString())),
+            plain.join(QLatin1Char('\n'))};
+}
+
 } // namespace
 
 LeaseDetailPanel::LeaseDetailPanel(LeaseBoard *board, QWidget *parent)
@@ -132,6 +185,21 @@ LeaseDetailPanel::LeaseDetailPanel(LeaseBoard *board, QWidget *parent)
     layout->addWidget(m_delivered);
 
     layout->addSpacing(8);
+    auto *proxiesRow = new QHBoxLayout;
+    proxiesRow->addWidget(addCaption(QStringLiteral("Proxies")));
+    m_proxiesSummary = new QLabel(content);
+    m_proxiesSummary->setObjectName(QStringLiteral("leaseProxiesSummary"));
+    m_proxiesSummary->setStyleSheet(mutedStyle());
+    proxiesRow->addStretch();
+    proxiesRow->addWidget(m_proxiesSummary);
+    layout->addLayout(proxiesRow);
+    m_proxies = new QLabel(content);
+    m_proxies->setObjectName(QStringLiteral("leaseProxies"));
+    m_proxies->setTextFormat(Qt::RichText);
+    m_proxies->setWordWrap(true);
+    layout->addWidget(m_proxies);
+
+    layout->addSpacing(8);
     layout->addWidget(addCaption(QStringLiteral("Weights served")));
     m_weights = new QLabel(content);
     m_weights->setObjectName(QStringLiteral("leaseWeights"));
@@ -201,6 +269,7 @@ void LeaseDetailPanel::refresh()
         m_pages->setCurrentWidget(m_hint);
         m_ratesPlain.clear();
         m_weightsPlain.clear();
+        m_proxiesPlain.clear();
         m_eventsPlain.clear();
         return;
     }
@@ -301,6 +370,34 @@ void LeaseDetailPanel::refresh()
         m_weightsPlain = plain.join(QLatin1Char('\n'));
     }
 
+    const QList<SiteProvisioning> proxies = m_board->provisioning(lease->siteId);
+    if (proxies.isEmpty()) {
+        m_proxies->setText(QStringLiteral("<span style='color:#5b6574'>%1</span>")
+                               .arg(isTerminal(lease->state)
+                                        ? QStringLiteral("Not on the proxies.")
+                                        : QStringLiteral("Not provisioned yet: the controller puts "
+                                                         "the site on every proxy when the lease "
+                                                         "starts.")));
+        m_proxiesSummary->setText(QString());
+        m_proxiesPlain.clear();
+    } else {
+        const auto [html, plain] = proxiesTable(proxies);
+        m_proxies->setText(html);
+        m_proxiesPlain = plain;
+        const auto count = [&proxies](const char *state) {
+            return std::count_if(proxies.cbegin(), proxies.cend(), [state](const auto &p) {
+                return p.state == QLatin1String(state);
+            });
+        };
+        const qsizetype failed = count("failed");
+        m_proxiesSummary->setText(
+            QStringLiteral("%1 of %2 provisioned%3")
+                .arg(count("provisioned"))
+                .arg(proxies.size())
+                .arg(failed ? QStringLiteral(" · %1 failed").arg(failed) : QString()));
+        m_proxiesSummary->setStyleSheet(failed ? QStringLiteral("color: #b02a2d;") : mutedStyle());
+    }
+
     QList<LeaseEvent> events = m_board->events(lease->id);
     std::reverse(events.begin(), events.end());
     QStringList rows;
@@ -368,6 +465,11 @@ QString LeaseDetailPanel::ratesText() const
 QString LeaseDetailPanel::weightsText() const
 {
     return m_weightsPlain;
+}
+
+QString LeaseDetailPanel::proxiesText() const
+{
+    return m_proxiesPlain;
 }
 
 QString LeaseDetailPanel::eventsText() const

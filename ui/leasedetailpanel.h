@@ -13,7 +13,8 @@ class LeaseBoard;
 
 // One lease up close: what was sold and when, the countdown, and what the steering loop last
 // reported for it (the share of lookups answered with our proxies, the weights served, the rate
-// delivered against the rate allocated and the site's demand), then its history of transitions.
+// delivered against the rate allocated and the site's demand), the site's provisioning state on
+// each proxy, then its history of transitions.
 class LeaseDetailPanel final : public QWidget
 {
     Q_OBJECT
@@ -35,7 +36,10 @@ public:
     QString fractionText() const;
     QString ratesText() const;   // "Delivered 63 req/s · Allocated 150 req/s · Demand 200 req/s"
     QString weightsText() const; // plain text, one "target weight share" line each
-    QString eventsText() const;  // plain text, newest first
+    // Plain text, one line per proxy: "proxy1 provisioned", "proxy3 failed after 3 attempts:
+    // <error>"; empty before the site was first provisioned.
+    QString proxiesText() const;
+    QString eventsText() const; // plain text, newest first
 
 private:
     QLabel *addCaption(const QString &text);
@@ -61,9 +65,12 @@ private:
     QLabel *m_noStatus = nullptr;
     QProgressBar *m_delivered = nullptr;
     QLabel *m_weights = nullptr;
+    QLabel *m_proxies = nullptr;
+    QLabel *m_proxiesSummary = nullptr;
     QLabel *m_events = nullptr;
     QString m_ratesPlain;
     QString m_weightsPlain;
+    QString m_proxiesPlain;
     QString m_eventsPlain;
 };
 

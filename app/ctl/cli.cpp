@@ -1,7 +1,12 @@
 #include "cli.h"
 
+#include "settings/appsettings.h"
+#include "store/database.h"
+
 #include <QDateTime>
+#include <QFile>
 #include <QRegularExpression>
+#include <QSettings>
 
 namespace headroom::ctl {
 
@@ -26,6 +31,35 @@ const QCommandLineOption kStateDir(QStringLiteral("state-dir"),
                                                   "~/.local/state/headroom/sandbox-<port-base>)."),
                                    QStringLiteral("DIR"));
 const QCommandLineOption kJson(QStringLiteral("json"), QStringLiteral("Machine-readable output."));
+const QCommandLineOption kDb(QStringLiteral("db"),
+                             QStringLiteral("The Headroom database (default: the sandbox's, else "
+                                            "the console's setting)."),
+                             QStringLiteral("PATH"));
+
+bool openCommandDatabase(Database &db, const QCommandLineParser &parser, const QString &command)
+{
+    QString path;
+    QString ignored;
+    if (parser.isSet(kDb)) {
+        path = parser.value(kDb);
+    } else if (const auto layout = sandboxLayoutFrom(parser, &ignored);
+               layout && QFile::exists(layout->databaseFile())) {
+        path = layout->databaseFile();
+    } else {
+        QSettings settings;
+        path = AppSettings::load(settings).databasePath;
+    }
+    if (path.isEmpty()) {
+        err() << command << ": no database (give --db PATH or start the sandbox)\n";
+        return false;
+    }
+    const Result<void> opened = db.open(path);
+    if (!opened) {
+        err() << command << ": " << opened.error().message << "\n";
+        return false;
+    }
+    return true;
+}
 
 bool parse(QCommandLineParser &parser, const QString &command, const QStringList &arguments,
            int *exitCode)

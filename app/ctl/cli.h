@@ -10,6 +10,10 @@
 #include <QTextStream>
 #include <optional>
 
+namespace headroom {
+class Database;
+}
+
 namespace headroom::ctl {
 
 QTextStream &out();
@@ -18,6 +22,7 @@ QTextStream &err();
 extern const QCommandLineOption kPortBase;
 extern const QCommandLineOption kStateDir;
 extern const QCommandLineOption kJson;
+extern const QCommandLineOption kDb; // --db PATH
 
 // Adds --help, parses `arguments` as `command`. On --help prints it and sets *exitCode 0; on a
 // parse error prints it and sets *exitCode 2; either way returns false.
@@ -25,6 +30,10 @@ bool parse(QCommandLineParser &parser, const QString &command, const QStringList
            int *exitCode);
 // The sandbox layout named by --port-base / --state-dir (or the defaults); nullopt with *error.
 std::optional<SandboxLayout> sandboxLayoutFrom(const QCommandLineParser &parser, QString *error);
+
+// Opens the database a verb works on: --db, else the sandbox's when one has been created at the
+// port base / state dir, else the console's configured one. Prints why not and returns false.
+bool openCommandDatabase(Database &db, const QCommandLineParser &parser, const QString &command);
 
 // A time given on the command line, as unix seconds: ISO 8601 (UTC unless it has an offset),
 // unix seconds, "now", or "+N[s|m|h|d]" from now. nullopt with *error.

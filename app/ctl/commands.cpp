@@ -87,7 +87,10 @@ int sandbox(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("Start, stop or inspect the local sandbox network."));
-    parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("up, down or status"));
+    parser.addPositionalArgument(
+        QStringLiteral("action"),
+        QStringLiteral("up, down, status, or restart-proxy NAME (a graceful reload that keeps "
+                       "the per-site counters)"));
     parser.addOptions({kPortBase, kStateDir, kJson});
     const QCommandLineOption baseLoad(
         QStringLiteral("base-load"),
@@ -102,8 +105,9 @@ int sandbox(const QStringList &arguments)
     if (!parse(parser, QStringLiteral("headroomctl sandbox"), arguments, &code))
         return code;
     const QStringList pos = parser.positionalArguments();
-    if (pos.size() != 1) {
-        err() << "headroomctl sandbox: say up, down or status\n";
+    const bool restart = pos.value(0) == QLatin1String("restart-proxy");
+    if (pos.size() != (restart ? 2 : 1)) {
+        err() << "headroomctl sandbox: say up, down, status or restart-proxy NAME\n";
         return 2;
     }
     const auto layout = layoutFrom(parser);
@@ -130,6 +134,21 @@ int sandbox(const QStringList &arguments)
             out() << "sandbox stopped (" << layout->stateDir << ")\n";
             return 0;
         }
+    } else if (restart) {
+        const int generation = box.restartProxy(pos[1], &error);
+        if (generation == 0) {
+            err() << "sandbox restart-proxy failed: " << error << "\n";
+            return 1;
+        }
+        if (parser.isSet(kJson)) {
+            out() << QJsonDocument(QJsonObject{{QStringLiteral("proxy"), pos[1]},
+                                               {QStringLiteral("generation"), generation}})
+                         .toJson(QJsonDocument::Indented);
+        } else {
+            out() << pos[1] << " reloaded (configuration generation " << generation
+                  << "); its stick table was handed over\n";
+        }
+        return 0;
     } else if (action != QLatin1String("status")) {
         err() << "headroomctl sandbox: unknown action '" << action << "'\n";
         return 2;

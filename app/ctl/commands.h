@@ -13,5 +13,6 @@ int fleet(const QStringList &arguments);
 int site(const QStringList &arguments);
 int lease(const QStringList &arguments);
 int run(const QStringList &arguments);
+int purchaser(const QStringList &arguments);
 
 } // namespace headroom::ctl

@@ -1,5 +1,6 @@
 #include "cli.h"
 #include "commands.h"
+#include "fleet/cachewarmer.h"
 #include "fleet/fleetscraper.h"
 #include "fleet/forecast.h"
 #include "fleet/headroommodel.h"
@@ -8,6 +9,7 @@
 #include "store/database.h"
 #include "store/loadhistoryrepository.h"
 #include "store/proxyrepository.h"
+#include "store/siterepository.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -16,6 +18,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTimer>
 
 namespace headroom::ctl {
@@ -27,6 +30,7 @@ struct FleetContext
     SandboxLayout layout;
     QList<Proxy> proxies; // with capacity and pool, from the database
     QString databasePath;
+    QSet<QString> purchaserHosts; // Host names of the purchaser sites
 };
 
 std::optional<FleetContext> fleetContext(const QCommandLineParser &parser, QString *error)
@@ -40,7 +44,7 @@ std::optional<FleetContext> fleetContext(const QCommandLineParser &parser, QStri
                 .arg(layout->stateDir);
         return std::nullopt;
     }
-    FleetContext c{*layout, {}, layout->databaseFile()};
+    FleetContext c{*layout, {}, layout->databaseFile(), {}};
     Database db;
     const Result<void> opened = db.open(c.databasePath);
     if (!opened) {
@@ -53,6 +57,15 @@ std::optional<FleetContext> fleetContext(const QCommandLineParser &parser, QStri
         return std::nullopt;
     }
     c.proxies = proxies.value();
+    const auto sites = SiteRepository(db).all();
+    if (!sites) {
+        *error = sites.error().message;
+        return std::nullopt;
+    }
+    for (const Site &site : sites.value()) {
+        for (const QString &h : site.hosts)
+            c.purchaserHosts.insert(h);
+    }
     return c;
 }
 
@@ -122,7 +135,11 @@ int status(const QStringList &arguments)
         sample.capacityRps = stored != context->proxies.cend() ? stored->capacityRps : 0;
         sample.pool = stored != context->proxies.cend() ? stored->pool : QString();
         sample.totalRps = load.requestRate;
-        sample.purchaserRps = 0; // no purchaser site is leased yet: everything is base load
+        // Purchaser load is what goes to the Hosts of the sites we sell to; the rest is base.
+        for (auto it = load.sites.cbegin(); it != load.sites.cend(); ++it) {
+            if (context->purchaserHosts.contains(it.key()))
+                sample.purchaserRps += it.value().requestRate;
+        }
         const double spare = headroomRps(sample, utilisation);
         if (load.state == ProxyLoad::State::Up)
             poolHeadroom += spare;
@@ -137,6 +154,7 @@ int status(const QStringList &arguments)
                                 {QStringLiteral("connections"), load.currentConnections},
                                 {QStringLiteral("capacity_rps"), sample.capacityRps},
                                 {QStringLiteral("base_load_rps"), baseLoad(sample)},
+                                {QStringLiteral("purchaser_rps"), sample.purchaserRps},
                                 {QStringLiteral("headroom_rps"), spare},
                                 {QStringLiteral("pool"), sample.pool},
                                 {QStringLiteral("sites"), sites}});
@@ -283,6 +301,52 @@ int slotFor(const SandboxLayout &layout, const QList<DnsName> &hosts, QString *e
     return slot;
 }
 
+// --warm FILE: the site's URL list, read and checked before anything changes on the proxies.
+std::optional<WarmList> readWarmList(const QString &path, const QList<DnsName> &hosts,
+                                     QString *error)
+{
+    const WarmListLimits limits;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+        return std::nullopt;
+    }
+    return parseWarmList(file.read(limits.maxBytes + 1), hosts, limits);
+}
+
+// Fetches every URL of the list through every proxy of the sandbox.
+WarmReport warmProxies(const SandboxLayout &layout, const WarmList &list)
+{
+    QList<WarmTarget> targets;
+    for (const auto &p : layout.proxies)
+        targets.append({p.name, p.address, p.httpPort});
+    CacheWarmer warmer;
+    WarmReport report;
+    QObject::connect(&warmer, &CacheWarmer::finished, &warmer, [&](const WarmReport &r) {
+        report = r;
+        QCoreApplication::quit();
+    });
+    if (warmer.start(list.urls, targets))
+        QCoreApplication::exec();
+    return report;
+}
+
+QJsonObject warmJson(const WarmList &list, const WarmReport &report, bool ran)
+{
+    QJsonArray rejected;
+    for (const WarmListProblem &p : list.rejected)
+        rejected.append(
+            QJsonObject{{QStringLiteral("line"), p.line}, {QStringLiteral("reason"), p.reason}});
+    QJsonObject o = report.toJson();
+    o.insert(QStringLiteral("ran"), ran);
+    o.insert(QStringLiteral("urls"), int(list.urls.size()));
+    o.insert(QStringLiteral("rejected"), rejected);
+    o.insert(QStringLiteral("truncated"), list.truncated);
+    o.insert(QStringLiteral("complete"),
+             ran && report.complete() && list.rejected.isEmpty() && !list.truncated);
+    return o;
+}
+
 int provisionVerb(const QStringList &arguments, bool remove)
 {
     QCommandLineParser parser;
@@ -300,7 +364,14 @@ int provisionVerb(const QStringList &arguments, bool remove)
     const QCommandLineOption origin(QStringLiteral("origin"),
                                     QStringLiteral("An origin server ADDR:PORT[=W]; repeat."),
                                     QStringLiteral("ADDR:PORT"));
-    parser.addOptions({host, origin});
+    const QCommandLineOption warm(
+        QStringLiteral("warm"),
+        QStringLiteral("After provisioning, fetch every URL of FILE through every proxy (one "
+                       "absolute path or http(s) URL of the site per line, # comments) so that "
+                       "the proxies cache what the origins allow; bad lines are reported and "
+                       "skipped. Exit 1 unless every line was warmed on every proxy."),
+        QStringLiteral("FILE"));
+    parser.addOptions({host, origin, warm});
     int code = 0;
     const QString command = remove ? QStringLiteral("headroomctl fleet deprovision")
                                    : QStringLiteral("headroomctl fleet provision");
@@ -324,25 +395,33 @@ int provisionVerb(const QStringList &arguments, bool remove)
         spec.hosts.append(*name);
     }
     for (const QString &o : parser.values(origin)) {
-        static const QRegularExpression re(QRegularExpression::anchoredPattern(
-            QStringLiteral("([0-9.]+|\\[[0-9a-fA-F:]+\\]):(\\d{1,5})(?:=(\\d{1,3}))?")));
-        const auto m = re.match(o);
-        QHostAddress address;
-        const int port = m.hasMatch() ? m.captured(2).toInt() : 0;
-        const int weight = m.hasMatch() && !m.captured(3).isEmpty() ? m.captured(3).toInt() : 1;
-        QString a = m.captured(1);
-        if (a.startsWith(QLatin1Char('[')))
-            a = a.mid(1, a.size() - 2);
-        if (!m.hasMatch() || !address.setAddress(a) || port < 1 || port > 65535 || weight < 1 ||
-            weight > 256) {
-            err() << command << ": origin '" << o << "' is not ADDR:PORT[=W] (W 1-256)\n";
+        const auto parsed = parseOriginArg(o, &error);
+        if (!parsed || parsed->backup) {
+            err() << command << ": "
+                  << (parsed ? QStringLiteral("a provisioned site has no backup origins") : error)
+                  << "\n";
             return 2;
         }
-        spec.origins.append({address, quint16(port), weight});
+        spec.origins.append({parsed->address, parsed->port, parsed->weight});
     }
     if (!remove && spec.origins.isEmpty()) {
         err() << command << ": give at least one --origin ADDR:PORT\n";
         return 2;
+    }
+    std::optional<WarmList> warmList;
+    if (parser.isSet(warm)) {
+        if (remove) {
+            err() << command << ": --warm is for provisioning\n";
+            return 2;
+        }
+        warmList = readWarmList(parser.value(warm), spec.hosts, &error);
+        if (!warmList) {
+            err() << command << ": " << error << "\n";
+            return 2;
+        }
+        for (const WarmListProblem &p : warmList->rejected)
+            err() << command << ": " << parser.value(warm) << " line " << p.line
+                  << " skipped: " << p.reason << "\n";
     }
     spec.slot = slotFor(context->layout, spec.hosts, &error);
     if (spec.slot < 0) {
@@ -370,6 +449,9 @@ int provisionVerb(const QStringList &arguments, bool remove)
         return 2;
     }
     QCoreApplication::exec();
+    const WarmReport warmReport =
+        ok && warmList ? warmProxies(context->layout, *warmList) : WarmReport{};
+    const QJsonObject warmed = warmList ? warmJson(*warmList, warmReport, ok) : QJsonObject{};
     static const char *const names[] = {"pending", "provisioned", "failed", "removed"};
     QJsonArray rows;
     for (const ProvisionState &st : states)
@@ -378,11 +460,13 @@ int provisionVerb(const QStringList &arguments, bool remove)
                                 {QStringLiteral("attempts"), st.attempts},
                                 {QStringLiteral("error"), st.error}});
     if (parser.isSet(kJson)) {
-        out() << QJsonDocument(QJsonObject{{QStringLiteral("site"), spec.site},
-                                           {QStringLiteral("slot"), spec.slot},
-                                           {QStringLiteral("ok"), ok},
-                                           {QStringLiteral("proxies"), rows}})
-                     .toJson(QJsonDocument::Indented);
+        QJsonObject result{{QStringLiteral("site"), spec.site},
+                           {QStringLiteral("slot"), spec.slot},
+                           {QStringLiteral("ok"), ok},
+                           {QStringLiteral("proxies"), rows}};
+        if (warmList)
+            result.insert(QStringLiteral("warm"), warmed);
+        out() << QJsonDocument(result).toJson(QJsonDocument::Indented);
     } else {
         out() << spec.site << " (" << provision::slotBackend(spec.slot)
               << "): " << (ok ? (remove ? "removed" : "provisioned") : "FAILED") << "\n";
@@ -396,7 +480,17 @@ int provisionVerb(const QStringList &arguments, bool remove)
                           : QStringLiteral(": ") + o.value(QStringLiteral("error")).toString())
                   << "\n";
         }
+        if (warmList && ok) {
+            out() << "cache warming: " << warmList->urls.size() << " URL(s)"
+                  << (warmList->rejected.isEmpty()
+                          ? QString()
+                          : QStringLiteral(", %1 line(s) skipped").arg(warmList->rejected.size()))
+                  << (warmList->truncated ? ", list cut at its limits" : "") << "\n"
+                  << warmReport.toText();
+        }
     }
+    if (warmList && !warmed.value(QStringLiteral("complete")).toBool())
+        return 1;
     return ok ? 0 : 1;
 }
 

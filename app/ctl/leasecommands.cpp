@@ -5,7 +5,6 @@
 #include "control/controllerlock.h"
 #include "dns/dnsname.h"
 #include "sandbox/sandbox.h"
-#include "settings/appsettings.h"
 #include "store/database.h"
 #include "store/leaserepository.h"
 #include "store/proxyrepository.h"
@@ -19,45 +18,10 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSettings>
 #include <QTimer>
 
 namespace headroom::ctl {
 namespace {
-
-const QCommandLineOption kDb(QStringLiteral("db"),
-                             QStringLiteral("The Headroom database (default: the sandbox's, else "
-                                            "the console's setting)."),
-                             QStringLiteral("PATH"));
-
-// The database a verb works on: --db, else the sandbox's when one has been created at the
-// port base / state dir, else the console's configured one.
-QString databasePathFrom(const QCommandLineParser &parser)
-{
-    if (parser.isSet(kDb))
-        return parser.value(kDb);
-    QString ignored;
-    if (const auto layout = sandboxLayoutFrom(parser, &ignored);
-        layout && QFile::exists(layout->databaseFile()))
-        return layout->databaseFile();
-    QSettings settings;
-    return AppSettings::load(settings).databasePath;
-}
-
-bool openDb(Database &db, const QCommandLineParser &parser, const QString &command)
-{
-    const QString path = databasePathFrom(parser);
-    if (path.isEmpty()) {
-        err() << command << ": no database (give --db PATH or start the sandbox)\n";
-        return false;
-    }
-    const Result<void> opened = db.open(path);
-    if (!opened) {
-        err() << command << ": " << opened.error().message << "\n";
-        return false;
-    }
-    return true;
-}
 
 QString isoTime(qint64 ms)
 {
@@ -217,7 +181,7 @@ int siteAdd(const QStringList &arguments)
         return 2;
     }
     Database db;
-    if (!openDb(db, parser, command))
+    if (!openCommandDatabase(db, parser, command))
         return 1;
     const auto id = SiteRepository(db).add(site);
     if (!id) {
@@ -251,7 +215,7 @@ int siteList(const QStringList &arguments)
     if (!parse(parser, command, arguments, &code))
         return code;
     Database db;
-    if (!openDb(db, parser, command))
+    if (!openCommandDatabase(db, parser, command))
         return 1;
     SiteRepository repository(db);
     const auto sites = repository.all();
@@ -446,7 +410,7 @@ int leaseAdd(const QStringList &arguments)
         return 2;
     }
     Database db;
-    if (!openDb(db, parser, command))
+    if (!openCommandDatabase(db, parser, command))
         return 1;
     const auto found = SiteRepository(db).byName(parser.value(site));
     if (!found || !found.value()) {
@@ -547,7 +511,7 @@ int leaseList(const QStringList &arguments)
     if (!parse(parser, command, arguments, &code))
         return code;
     Database db;
-    if (!openDb(db, parser, command))
+    if (!openCommandDatabase(db, parser, command))
         return 1;
     LeaseRepository repository(db);
     const auto leases = parser.isSet(all) ? repository.all() : repository.open();
@@ -612,7 +576,7 @@ int leaseShow(const QStringList &arguments)
     if (!id)
         return 2;
     Database db;
-    if (!openDb(db, parser, command))
+    if (!openCommandDatabase(db, parser, command))
         return 1;
     LeaseRepository repository(db);
     const auto lease = repository.byId(*id);
@@ -698,7 +662,7 @@ int leaseCancel(const QStringList &arguments)
     if (!id)
         return 2;
     Database db;
-    if (!openDb(db, parser, command))
+    if (!openCommandDatabase(db, parser, command))
         return 1;
     const auto done = LeaseRepository(db).cancel(
         *id, qEnvironmentVariable("USER", QStringLiteral("operator")).left(64));

@@ -19,7 +19,8 @@ void usage(QTextStream &out)
            "  site add|list            purchaser sites: names, hosts, origins, overflow\n"
            "  lease add|list|show|cancel\n"
            "                           leases of spare capacity and their live delivery\n"
-           "  run [--once]             the controller: lifecycle, steering loop, metering\n\n"
+           "  run [--once]             the controller: lifecycle, steering loop, metering\n"
+           "  purchaser add|list|token buyers of capacity and their API tokens\n\n"
            "Run 'headroomctl <verb> --help' for the options of a verb.\n";
 }
 
@@ -56,6 +57,8 @@ int main(int argc, char *argv[])
         return headroom::ctl::site(args);
     if (verb == QLatin1String("lease"))
         return headroom::ctl::lease(args);
+    if (verb == QLatin1String("purchaser"))
+        return headroom::ctl::purchaser(args);
     if (verb == QLatin1String("run"))
         return headroom::ctl::run(args);
     if (verb == QLatin1String("traffic"))

@@ -595,11 +595,9 @@ void Controller::steer(const QList<ProxyLoad> &loads, qint64 nowMs,
         table->ttl = m_config.ttlSeconds;
 
         QHash<QString, int> weights;
-        int total = 0;
         for (const WeightedTarget &t : table->proxies + table->overflowServers) {
             const QString key = t.name ? t.name->relative() : t.address.toString();
             weights[key] += t.weight;
-            total += t.weight;
         }
         QJsonObject weightsJson;
         for (auto w = weights.cbegin(); w != weights.cend(); ++w)
@@ -609,18 +607,7 @@ void Controller::steer(const QList<ProxyLoad> &loads, qint64 nowMs,
 
         bool publish = control.dirty || control.published < 0 || (control.overflowOnly != !lease);
         if (lease && !publish) {
-            int oldTotal = 0;
-            for (int w : control.weights)
-                oldTotal += w;
-            QSet<QString> keys(weights.keyBegin(), weights.keyEnd());
-            for (auto w = control.weights.cbegin(); w != control.weights.cend(); ++w)
-                keys.insert(w.key());
-            for (const QString &k : keys) {
-                const double now = total ? weights.value(k) / double(total) : 0;
-                const double before = oldTotal ? control.weights.value(k) / double(oldTotal) : 0;
-                if (std::abs(now - before) > m_config.deadBand)
-                    publish = true;
-            }
+            publish = WeightPlan::sharesMoved(control.weights, weights, m_config.deadBand);
             // Refresh before the weights lapse on their own.
             if (control.validUntilUnix - nowUnix < m_config.validitySeconds / 2)
                 publish = true;

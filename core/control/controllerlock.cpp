@@ -66,6 +66,16 @@ void ControllerLock::unlock()
     m_fd = -1;
 }
 
+bool ControllerLock::isHeld(const QString &path)
+{
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    const bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    ::close(fd); // releases the shared lock, if it was taken
+    return held;
+}
+
 QString ControllerLock::holder() const
 {
     QFile file(m_path);

@@ -25,6 +25,11 @@ public:
     // Who holds it according to the file (may be stale if nobody holds the lock).
     QString holder() const;
 
+    // Whether a process holds the lock at `path` now: for a watcher that will not take it. Takes
+    // a shared lock for an instant (a controller trying at that very instant is refused) and
+    // writes nothing; false when the file does not exist.
+    static bool isHeld(const QString &path);
+
 private:
     QString m_path;
     int m_fd = -1;

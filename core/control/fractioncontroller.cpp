@@ -18,9 +18,31 @@ FractionController::FractionController(Params params) : m_params(params)
 
 void FractionController::advanceModel(double dtSeconds)
 {
-    const double dt = std::isfinite(dtSeconds) ? std::max(0.0, dtSeconds) : 0;
-    const double tau = m_params.ttlSeconds / 2;
-    m_model += (m_fraction - m_model) * (1 - std::exp(-dt / tau));
+    double dt = std::isfinite(dtSeconds) ? std::max(0.0, dtSeconds) : 0;
+    // Each resolver holds the answer it got at its last refresh, and refreshes are spread evenly
+    // over the TTL: the share holding "proxy" is the mean of the published fraction over the
+    // last TTL. Time before anything was published counts as fraction 0.
+    const double ttl = m_params.ttlSeconds;
+    dt = std::min(dt, ttl);
+    if (dt > 0)
+        m_history.push_back({dt, m_fraction});
+    double span = 0;
+    for (const auto &segment : m_history)
+        span += segment.first;
+    while (span > ttl && !m_history.empty()) {
+        const double excess = span - ttl;
+        if (m_history.front().first <= excess) {
+            span -= m_history.front().first;
+            m_history.pop_front();
+        } else {
+            m_history.front().first -= excess;
+            span = ttl;
+        }
+    }
+    double weighted = 0;
+    for (const auto &segment : m_history)
+        weighted += segment.first * segment.second;
+    m_model = weighted / ttl;
 }
 
 double FractionController::update(double allocatedRps, double carriedRps, double dtSeconds)
@@ -30,13 +52,20 @@ double FractionController::update(double allocatedRps, double carriedRps, double
     // The carried rate is an average over the poll; so is the fraction that produced it.
     const double modelled = (modelBefore + m_model) / 2;
     const double carried = std::isfinite(carriedRps) ? std::max(0.0, carriedRps) : 0;
-    if (modelled >= m_params.minObservable) {
-        const double measured = carried / modelled;
+    // The measurement is taken over the last two polls: one second of counts is noisy (a poll
+    // that arrives late or early shifts counts between neighbours), two halve that for half a
+    // poll of lag. Model and measurement cover the same two polls.
+    const bool pair = m_previousModel >= 0;
+    const double windowCarried = carried + (pair ? m_previousCarried : 0);
+    const double windowModel = modelled + (pair ? m_previousModel : 0);
+    m_previousCarried = carried;
+    m_previousModel = modelled;
+    if (windowModel >= m_params.minObservable * (pair ? 2 : 1)) {
         if (!m_demandKnown) {
-            m_demand = measured;
+            m_demand = windowCarried / windowModel;
             m_demandKnown = true;
         } else {
-            m_demand += m_params.beta * (carried - modelled * m_demand) / modelled;
+            m_demand += m_params.beta * (windowCarried - windowModel * m_demand) / windowModel;
         }
         m_demand = std::max(0.0, m_demand);
     }
@@ -65,6 +94,7 @@ double FractionController::update(double allocatedRps, double carriedRps, double
 void FractionController::idle(double dtSeconds)
 {
     m_fraction = 0;
+    m_previousModel = -1;
     advanceModel(dtSeconds);
 }
 

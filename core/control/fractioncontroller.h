@@ -1,5 +1,8 @@
 #pragma once
 
+#include <deque>
+#include <utility>
+
 namespace headroom {
 
 // The control law of one site: what fraction of its DNS answers should name our proxies so that
@@ -10,11 +13,11 @@ namespace headroom {
 // view cannot know: uneven clients per resolver, clients that ignore TTLs, a changing demand.
 //
 // Each poll:
-//   1. f_model follows the published f through a first-order lag with tau = TTL / 2 (the mean
-//      age of a cached answer), as the resolver caches would.
+//   1. f_model is the mean of the published f over the last TTL: resolvers refresh evenly over
+//      the TTL, each keeping the answer it got then.
 //   2. Feedback: predicted carried = f_model x demand; the prediction error corrects the demand
 //      estimate:  demand += beta x (carried - predicted) / f_model   (only when f_model is large
-//      enough to observe anything).
+//      enough to observe anything), with carried and f_model summed over the last two polls.
 //   3. Open loop: f = allocated / demand, clamped to [0, 1]; rises are limited to x riseFactor per
 //      poll (never from a guess), falls are immediate (overload protection).
 // With beta in (0, 1] the estimate converges geometrically without changing sign: no overshoot
@@ -26,7 +29,7 @@ public:
     struct Params
     {
         double ttlSeconds = 5;       // the steering record's TTL
-        double beta = 0.5;           // feedback gain on the demand estimate, (0, 1]
+        double beta = 0.35;          // feedback gain on the demand estimate, (0, 1]
         double probeFraction = 0.05; // the first fraction, before any demand is known
         double riseFactor = 2.0;     // f may at most multiply by this per poll
         double minObservable = 0.01; // below this f_model, carried load says nothing of demand
@@ -55,6 +58,9 @@ private:
     double m_model = 0;
     double m_demand = 0;
     bool m_demandKnown = false;
+    double m_previousCarried = 0;
+    double m_previousModel = -1; // -1: no previous poll in the measurement window
+    std::deque<std::pair<double, double>> m_history; // (seconds, fraction published), last TTL
 };
 
 } // namespace headroom

@@ -134,4 +134,28 @@ std::optional<WeightTable> WeightPlan::overflowOnly(const Site &site, OverflowPo
     return build(0, {}, site, policy, unreachable, error);
 }
 
+bool WeightPlan::sharesMoved(const QHash<QString, int> &before, const QHash<QString, int> &now,
+                             double deadBand)
+{
+    double beforeTotal = 0;
+    for (int w : before)
+        beforeTotal += w;
+    double nowTotal = 0;
+    for (int w : now)
+        nowTotal += w;
+    const auto share = [](const QHash<QString, int> &weights, const QString &key, double total) {
+        return total != 0 ? weights.value(key) / total : 0.0;
+    };
+    for (auto it = now.cbegin(); it != now.cend(); ++it) {
+        if (std::abs(share(now, it.key(), nowTotal) - share(before, it.key(), beforeTotal)) >
+            deadBand)
+            return true;
+    }
+    for (auto it = before.cbegin(); it != before.cend(); ++it) {
+        if (!now.contains(it.key()) && std::abs(share(before, it.key(), beforeTotal)) > deadBand)
+            return true;
+    }
+    return false;
+}
+
 } // namespace headroom

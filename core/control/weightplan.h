@@ -4,6 +4,7 @@
 #include "domain/lease.h"
 #include "domain/site.h"
 
+#include <QHash>
 #include <QHostAddress>
 #include <QList>
 #include <QSet>
@@ -37,6 +38,10 @@ struct WeightPlan
     static std::optional<WeightTable> overflowOnly(const Site &site, OverflowPolicy policy,
                                                    const QSet<QString> &unreachable,
                                                    QString *error);
+    // The steering loop's dead band: true when some target's share of the total weight moved by
+    // more than `deadBand` (0.02 = two points) from `before` to `now` (weights keyed by target).
+    static bool sharesMoved(const QHash<QString, int> &before, const QHash<QString, int> &now,
+                            double deadBand);
 };
 
 } // namespace headroom

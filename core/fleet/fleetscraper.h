@@ -61,14 +61,17 @@ struct ProxyLoad
 
     // Valid when scraped. Deltas cover everything counted since the previous successful poll,
     // however many polls missed in between; a restart of the proxy (new epoch) counts what the
-    // new process counted, never the old total again.
+    // new process counted, never the old total again. Per-site deltas come from the stick
+    // table, which a graceful reload hands over (peers): they count every request exactly once
+    // across it; the proxy totals come from the process and lose what the old process counted
+    // after the last poll.
     double requestRate = 0;
     double bytesRate = 0;
     double currentConnections = 0;
     quint64 requests = 0;
     quint64 bytesOut = 0;
-    QHash<QString, SiteLoad> sites;
-    int rejectedSites = 0; // stick-table entries whose key is not a host name
+    QHash<QString, SiteLoad> sites; // by host, summed over configuration generations
+    int rejectedSites = 0;          // stick-table entries whose key is not a host name
     bool baseline = false; // first successful read of this proxy (or of this epoch): no deltas
 
     quint64 epoch = 0; // increments on each detected restart of the proxy's counters
@@ -107,10 +110,11 @@ Q_SIGNALS:
     void updated(const QList<headroom::ProxyLoad> &proxies);
 
 private:
-    struct Site
+    struct Site // one stick-table entry (site and configuration generation)
     {
         CounterRate requests;
         CounterRate bytes;
+        qint64 seenNs = 0; // when the entry was last in the table
     };
     struct Proxy
     {
@@ -134,7 +138,7 @@ private:
         CounterRate requests;
         CounterRate bytes;
         qint64 lastTableNs = 0;
-        QHash<QString, Site> sites;
+        QHash<QString, Site> sites; // by entry key
     };
 
     void scrape(int index);

@@ -75,6 +75,22 @@ bool isValidHostName(QByteArrayView host)
     return true;
 }
 
+QString siteOfKey(QByteArrayView key)
+{
+    const qsizetype slash = key.lastIndexOf('/');
+    if (slash >= 0) {
+        const QByteArrayView generation = key.sliced(slash + 1);
+        const bool digits = !generation.isEmpty() && generation.size() <= 9 &&
+                            generation.front() != '0' &&
+                            std::all_of(generation.begin(), generation.end(),
+                                        [](char c) { return c >= '0' && c <= '9'; });
+        if (!digits)
+            return {};
+        key = key.first(slash);
+    }
+    return isValidHostName(key) ? QString::fromLatin1(key) : QString();
+}
+
 std::optional<StickyTable> parseStickyTable(const QByteArray &reply, QString *error,
                                             qsizetype maxBytes)
 {
@@ -161,15 +177,15 @@ std::optional<StickyTable> parseStickyTable(const QByteArray &reply, QString *er
         if (!requests || !bytesOut)
             return fail(lineNumber, QStringLiteral("entry lacks http_req_cnt or bytes_out_cnt"));
         const QByteArrayView key = fields[1].sliced(4);
-        if (!isValidHostName(key)) {
+        if (siteOfKey(key).isEmpty()) {
             table.rejected.append(
                 QStringLiteral("line %1: key is not a host name").arg(lineNumber));
             continue;
         }
-        const QString host = QString::fromLatin1(key);
-        if (table.sites.contains(host))
-            return fail(lineNumber, QStringLiteral("duplicate key %1").arg(host));
-        table.sites.insert(host, {*requests, *bytesOut});
+        const QString entry = QString::fromLatin1(key);
+        if (table.sites.contains(entry))
+            return fail(lineNumber, QStringLiteral("duplicate key %1").arg(entry));
+        table.sites.insert(entry, {*requests, *bytesOut});
     }
     return table;
 }

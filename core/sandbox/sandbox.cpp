@@ -1,6 +1,8 @@
 #include "sandbox.h"
 
 #include "dns/dnsclient.h"
+#include "fleet/provisioner.h"
+#include "fleet/runtimeapi.h"
 #include "security/secretfile.h"
 #include "serverconfigs.h"
 #include "store/database.h"
@@ -12,11 +14,14 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLocalSocket>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
 #include <QUdpSocket>
+#include <sys/socket.h>
 
 namespace headroom {
 
@@ -74,6 +79,112 @@ int httpStatus(const QHostAddress &address, quint16 port, const QByteArray &host
     // "HTTP/1.x NNN ..."
     const QList<QByteArray> parts = head.left(head.indexOf('\n')).split(' ');
     return parts.size() >= 2 ? parts[1].toInt() : -1;
+}
+
+// One command on an HAProxy CLI socket, blocking. The master CLI answers only once our side of
+// the connection is shut down for writing (`halfClose`); the runtime API closes after answering.
+std::optional<QByteArray> cliCommand(const QString &socketPath, const QString &command,
+                                     bool halfClose, int timeoutMs, QString *error)
+{
+    QString why;
+    if (!RuntimeApi::isSafeCommand(command, &why)) {
+        *error = QStringLiteral("refused command: %1").arg(why);
+        return std::nullopt;
+    }
+    QLocalSocket s;
+    s.connectToServer(socketPath);
+    if (!s.waitForConnected(timeoutMs)) {
+        *error = QStringLiteral("%1: %2").arg(socketPath, s.errorString());
+        return std::nullopt;
+    }
+    s.write(command.toLatin1() + '\n');
+    if (!s.waitForBytesWritten(timeoutMs)) {
+        *error = QStringLiteral("%1: %2").arg(socketPath, s.errorString());
+        return std::nullopt;
+    }
+    if (halfClose)
+        ::shutdown(int(s.socketDescriptor()), SHUT_WR);
+    QByteArray answer;
+    QDeadlineTimer deadline(timeoutMs);
+    while (s.state() == QLocalSocket::ConnectedState && !deadline.hasExpired()) {
+        s.waitForReadyRead(int(std::max<qint64>(1, deadline.remainingTime())));
+        answer += s.readAll();
+        if (answer.size() > (1 << 20)) {
+            *error = QStringLiteral("%1: answer larger than 1 MB").arg(socketPath);
+            return std::nullopt;
+        }
+    }
+    answer += s.readAll();
+    if (s.state() == QLocalSocket::ConnectedState) {
+        *error = QStringLiteral("%1: no complete answer to '%2' within %3 ms")
+                     .arg(socketPath, command)
+                     .arg(timeoutMs);
+        return std::nullopt;
+    }
+    return answer;
+}
+
+// HAProxy's peers-section flags (2.6 src/peers.c): its own start-up synchronisation is over
+// once both "learn from local" and "learn from remote" are finished or no longer needed; only
+// then does a stopping process teach its tables to the new one. LOCALFINISHED: a local peer
+// (the old process) taught this one a complete table.
+constexpr quint32 kPeersResyncLocal = 0x1;
+constexpr quint32 kPeersResyncRemote = 0x2;
+constexpr quint32 kPeersLocalFinished = 0x100;
+
+// The flags of peers section `section` in a `show peers` answer.
+std::optional<quint32> peersFlags(const QByteArray &answer, const QByteArray &section)
+{
+    static const QRegularExpression flags(QStringLiteral(" flags=0x([0-9a-fA-F]{1,8})( |$)"));
+    for (const QByteArray &line : answer.split('\n')) {
+        if (line.startsWith(' ') || !line.contains(" id=" + section + " "))
+            continue;
+        const auto m = flags.match(QString::fromLatin1(line));
+        if (m.hasMatch())
+            return m.captured(1).toUInt(nullptr, 16);
+    }
+    return std::nullopt;
+}
+
+// `show proc` on the master CLI: the current workers, the workers still draining after a
+// reload, and how many reloads failed.
+struct ProcList
+{
+    QList<qint64> workers;
+    QList<qint64> oldWorkers;
+    int failedReloads = -1;
+};
+
+std::optional<ProcList> parseShowProc(const QByteArray &answer)
+{
+    static const QRegularExpression failed(QStringLiteral("\\[failed: (\\d+)\\]"));
+    ProcList list;
+    QByteArray section;
+    for (const QByteArray &raw : answer.split('\n')) {
+        const QByteArray line = raw.trimmed();
+        if (line.startsWith("#<PID>") || line.isEmpty())
+            continue;
+        if (line.startsWith('#')) {
+            section = line.mid(1).trimmed();
+            continue;
+        }
+        const QList<QByteArray> f = line.simplified().split(' ');
+        bool ok = false;
+        const qint64 pid = f.value(0).toLongLong(&ok);
+        if (!ok || f.size() < 2)
+            return std::nullopt;
+        if (f[1] == "master") {
+            const auto m = failed.match(QString::fromLatin1(line));
+            list.failedReloads = m.hasMatch() ? m.captured(1).toInt() : -1;
+        } else if (f[1] == "worker" && section == "workers") {
+            list.workers.append(pid);
+        } else if (f[1] == "worker" && section == "old workers") {
+            list.oldWorkers.append(pid);
+        }
+    }
+    if (list.failedReloads < 0)
+        return std::nullopt;
+    return list;
 }
 
 QString readyFailure(const QString &name, const ServerProcess &process, const QString &why)
@@ -176,7 +287,8 @@ bool Sandbox::checkPortsFree(QString *error) const
         !dnsFree(m_layout.recursor))
         return false;
     for (const auto &p : m_layout.proxies) {
-        if (!httpFree(p.name, p.address, p.httpPort) || !httpFree(p.name, p.address, p.metricsPort))
+        if (!httpFree(p.name, p.address, p.httpPort) ||
+            !httpFree(p.name, p.address, p.metricsPort) || !httpFree(p.name, p.address, p.peerPort))
             return false;
     }
     for (const auto &o : m_layout.origins) {
@@ -280,6 +392,7 @@ bool Sandbox::prepare(QString *error)
         const QString d = dirFor(p.name);
         if (!writeFile(d + QStringLiteral("/haproxy.cfg"), serverconfigs::haproxyCfg(m_layout, p),
                        error) ||
+            !writeFile(d + QStringLiteral("/generation"), "1\n", error) ||
             !writeFile(p.hostMap, serverconfigs::haproxyHostMap(m_layout), error))
             return false;
     }
@@ -511,6 +624,157 @@ bool Sandbox::registerProxies(QString *error) const
         }
     }
     return true;
+}
+
+int Sandbox::restartProxy(const QString &name, QString *error, int timeoutMs)
+{
+    const auto proxy = std::find_if(m_layout.proxies.cbegin(), m_layout.proxies.cend(),
+                                    [&](const ProxyEndpoint &p) { return p.name == name; });
+    if (proxy == m_layout.proxies.cend()) {
+        *error = QStringLiteral("no proxy named '%1' in this sandbox").arg(name);
+        return 0;
+    }
+    const SandboxStatus st = status();
+    const auto server =
+        std::find_if(st.servers.cbegin(), st.servers.cend(), [&](const SandboxServerStatus &s) {
+            return s.name == name && s.kind == QLatin1String("proxy");
+        });
+    if (server == st.servers.cend() || !server->running) {
+        *error = QStringLiteral("%1 is not running (sandbox up first)").arg(name);
+        return 0;
+    }
+    const QString dir = m_layout.serverDir(name);
+    const QString cfgPath = dir + QStringLiteral("/haproxy.cfg");
+    const QString generationPath = dir + QStringLiteral("/generation");
+    QDeadlineTimer deadline(timeoutMs);
+    const int step = 3000; // per command
+    const QByteArray section = "tables";
+    const auto failWith = [&](const QString &why) {
+        *error = QStringLiteral("%1: %2").arg(name, why);
+        return 0;
+    };
+
+    // 1. A process hands its tables over only once its own start-up synchronisation is over.
+    quint32 flags = 0;
+    for (;;) {
+        QString why;
+        const auto peers =
+            cliCommand(proxy->runtimeSocket, QStringLiteral("show peers"), false, step, &why);
+        const auto f = peers ? peersFlags(*peers, section) : std::nullopt;
+        if (f) {
+            flags = *f;
+            if ((flags & (kPeersResyncLocal | kPeersResyncRemote)) ==
+                (kPeersResyncLocal | kPeersResyncRemote))
+                break;
+        }
+        if (deadline.hasExpired())
+            return failWith(QStringLiteral("its stick table is not ready for a handover (%1)")
+                                .arg(f ? QStringLiteral("peers flags 0x%1").arg(flags, 0, 16)
+                                       : (peers ? QStringLiteral("no peers section") : why)));
+        QThread::msleep(100);
+    }
+
+    // 2. What the provisioner added at runtime, so that the new configuration keeps it.
+    QList<serverconfigs::SlotServer> slotServers;
+    for (int slot = 0; slot < m_layout.slotCount; ++slot) {
+        QString why;
+        const auto command = provision::showCommand(QStringLiteral("servers state"), slot, &why);
+        const auto answer =
+            command ? cliCommand(proxy->runtimeSocket, *command, false, step, &why) : std::nullopt;
+        const auto servers = answer ? provision::parseServersState(*answer, &why) : std::nullopt;
+        if (!servers)
+            return failWith(QStringLiteral("reading slot %1: %2").arg(slot).arg(why));
+        for (const provision::ObservedServer &o : *servers) {
+            // FMAINT, IMAINT, CMAINT, RMAINT: out of rotation, and so it stays.
+            slotServers.append(
+                {slot, o.name, o.address, o.port, o.weight, (o.adminState & 0x27) != 0});
+        }
+    }
+
+    // 3. The workers now, then the configuration of the next generation, then the reload.
+    QString why;
+    const auto before =
+        cliCommand(proxy->masterSocket, QStringLiteral("show proc"), true, step, &why);
+    const auto procsBefore = before ? parseShowProc(*before) : std::nullopt;
+    if (!procsBefore)
+        return failWith(QStringLiteral("master CLI: %1")
+                            .arg(before ? QStringLiteral("unreadable 'show proc'") : why));
+    QFile generationFile(generationPath);
+    int generation = 1;
+    if (generationFile.open(QIODevice::ReadOnly))
+        generation = std::max(1, generationFile.read(16).trimmed().toInt());
+    generationFile.close();
+    QFile oldCfgFile(cfgPath);
+    const QByteArray oldCfg =
+        oldCfgFile.open(QIODevice::ReadOnly) ? oldCfgFile.readAll() : QByteArray();
+    oldCfgFile.close();
+    const int next = generation + 1;
+    if (!writeFile(cfgPath, serverconfigs::haproxyCfg(m_layout, *proxy, next, slotServers),
+                   error) ||
+        !writeFile(generationPath, QByteArray::number(next) + '\n', error))
+        return 0;
+    if (!cliCommand(proxy->masterSocket, QStringLiteral("reload"), true, step, &why))
+        return failWith(QStringLiteral("master CLI reload: %1").arg(why));
+
+    // 4. Wait for the new worker, the handover, and the end of the old workers.
+    ProcList procs;
+    quint32 newFlags = 0;
+    QString waiting = QStringLiteral("no new worker yet");
+    for (;;) {
+        QThread::msleep(50);
+        const auto now =
+            cliCommand(proxy->masterSocket, QStringLiteral("show proc"), true, step, &why);
+        const auto parsed = now ? parseShowProc(*now) : std::nullopt;
+        if (parsed) {
+            procs = *parsed;
+            if (procs.failedReloads > procsBefore->failedReloads) {
+                QString ignored;
+                writeFile(cfgPath, oldCfg, &ignored);
+                writeFile(generationPath, QByteArray::number(generation) + '\n', &ignored);
+                return failWith(
+                    QStringLiteral("HAProxy refused the new configuration; the old "
+                                   "process runs on\n  log: %1\n%2")
+                        .arg(server->process.logFile, logTail(server->process.logFile, 8)));
+            }
+            const bool replaced =
+                !procs.workers.isEmpty() &&
+                std::none_of(procs.workers.cbegin(), procs.workers.cend(),
+                             [&](qint64 pid) { return procsBefore->workers.contains(pid); });
+            if (!replaced)
+                waiting = QStringLiteral("no new worker yet");
+            else if (!procs.oldWorkers.isEmpty())
+                waiting = QStringLiteral("old worker(s) still draining");
+            else {
+                const auto peers = cliCommand(proxy->runtimeSocket, QStringLiteral("show peers"),
+                                              false, step, &why);
+                const auto f = peers ? peersFlags(*peers, section) : std::nullopt;
+                newFlags = f.value_or(0);
+                if (newFlags & kPeersLocalFinished)
+                    break;
+                waiting = QStringLiteral("the table was not handed over (peers flags 0x%1)")
+                              .arg(newFlags, 0, 16);
+            }
+        } else {
+            waiting = why;
+        }
+        if (deadline.hasExpired())
+            return failWith(
+                QStringLiteral("reload not complete within %1 ms: %2").arg(timeoutMs).arg(waiting));
+    }
+
+    // 5. The master process stays what the sandbox recorded (pid and start time), and the new
+    // worker answers. Only the metrics frontend is probed: a request to a site would be counted
+    // in its stick table like a client's.
+    if (!server->process.isAlive())
+        return failWith(QStringLiteral("the master process is gone after the reload"));
+    int metrics = -1;
+    while ((metrics = httpStatus(proxy->address, proxy->metricsPort, "metrics", "/metrics", 500)) !=
+           200) {
+        if (deadline.hasExpired())
+            return failWith(QStringLiteral("metrics answered %1 after the reload").arg(metrics));
+        QThread::msleep(50);
+    }
+    return next;
 }
 
 bool Sandbox::down(QString *error)

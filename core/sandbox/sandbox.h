@@ -54,6 +54,16 @@ public:
     SandboxStatus status() const;
     QJsonObject statusJson() const;
 
+    // Reloads one running proxy gracefully (HAProxy master CLI `reload`): the configuration is
+    // rewritten with the next generation and with the servers the provisioner added to the
+    // purchaser slots, the new process takes over the listeners, and the old one hands its stick
+    // tables over through the local peer before it stops, so per-site counters go on exactly.
+    // Waits until the old process is gone and the new one answers. The master process (the pid
+    // the sandbox recorded) stays. A running process that started less than ~5 s ago has not yet
+    // finished its own table synchronisation; the call waits for it first. Returns the new
+    // generation, or 0 with *error.
+    int restartProxy(const QString &name, QString *error, int timeoutMs = 30000);
+
 private:
     struct Planned
     {

@@ -63,6 +63,7 @@ std::optional<SandboxLayout> SandboxLayout::make(int portBase, const QString &st
         p.address = loopback(1, i);
         p.httpPort = port(10);
         p.metricsPort = port(11);
+        p.peerPort = port(12);
         p.runtimeSocket = l.serverDir(p.name) + QStringLiteral("/runtime.sock");
         p.masterSocket = l.serverDir(p.name) + QStringLiteral("/master.sock");
         p.hostMap = l.serverDir(p.name) + QStringLiteral("/hosts.map");
@@ -127,6 +128,7 @@ QJsonObject SandboxLayout::toJson() const
             {QStringLiteral("address"), p.address.toString()},
             {QStringLiteral("http_port"), p.httpPort},
             {QStringLiteral("metrics_port"), p.metricsPort},
+            {QStringLiteral("peer_port"), p.peerPort},
             {QStringLiteral("metrics_url"),
              QStringLiteral("http://%1:%2/metrics").arg(p.address.toString()).arg(p.metricsPort)},
             {QStringLiteral("runtime_socket"), p.runtimeSocket},

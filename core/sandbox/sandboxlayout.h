@@ -23,6 +23,7 @@ struct ProxyEndpoint
     QHostAddress address;
     quint16 httpPort = 0;
     quint16 metricsPort = 0;
+    quint16 peerPort = 0;  // HAProxy local peer: hands the stick tables to a reloaded process
     QString runtimeSocket; // HAProxy runtime API (admin level), a unix socket in the state dir
     QString masterSocket;  // HAProxy master CLI, for reloads
     QString hostMap;       // Host -> backend map file
@@ -40,6 +41,8 @@ struct OriginEndpoint
 // so that two sandboxes with different port bases run side by side.
 //   base+0 authoritative DNS  base+1 purchaser DNS  base+2 recursor   (all on 127.0.0.1)
 //   base+10 proxy HTTP  base+11 proxy metrics      (127.0.1.1-3)
+//   base+12 proxy local peer (HAProxy `peers`: on a graceful reload the old process pushes its
+//           stick tables to the new one; each proxy listens on its own address)
 //   base+10 origin HTTP                             (127.0.2.1-3)
 // Proxies and origins share the web port, as port 80 would be shared in production: a client
 // that resolves a purchaser's name connects to the same port whichever address it is given.

@@ -342,6 +342,73 @@ QList<Migration> makeMigrations()
         true,
     });
 
+    // The market: purchaser contacts and hashed API tokens (the token itself is shown once and
+    // never stored), offers with an auction close, reserve and forecast override, bids with
+    // partial fills, the site they are for, their source and an idempotency key, purchases
+    // awaiting approval, and the operator's market rules (e.g. auto-approve).
+    list.append(Migration{
+        6,
+        QStringLiteral("market: purchasers' tokens, offers, bids, purchases"),
+        {
+            QStringLiteral(
+                "ALTER TABLE purchasers ADD COLUMN contact_name TEXT NOT NULL DEFAULT ''"),
+            QStringLiteral(
+                "ALTER TABLE purchasers ADD COLUMN contact_phone TEXT NOT NULL DEFAULT ''"),
+            QStringLiteral(R"(CREATE TABLE api_tokens (
+                id INTEGER PRIMARY KEY,
+                purchaser_id INTEGER NOT NULL REFERENCES purchasers(id) ON DELETE CASCADE,
+                token_hash TEXT NOT NULL UNIQUE CHECK (length(token_hash) = 64
+                    AND token_hash NOT GLOB '*[^0-9a-f]*'),
+                label TEXT NOT NULL DEFAULT '',
+                created_at INTEGER NOT NULL,
+                revoked_at INTEGER
+            ) STRICT)"),
+            QStringLiteral("CREATE INDEX api_tokens_purchaser ON api_tokens(purchaser_id)"),
+            QStringLiteral("ALTER TABLE offers ADD COLUMN closes_at INTEGER"),
+            QStringLiteral("ALTER TABLE offers ADD COLUMN reserve_minor INTEGER NOT NULL DEFAULT 0 "
+                           "CHECK (reserve_minor >= 0)"),
+            QStringLiteral(
+                "ALTER TABLE offers ADD COLUMN override_reason TEXT NOT NULL DEFAULT ''"),
+            QStringLiteral("ALTER TABLE offers ADD COLUMN sold_rps REAL NOT NULL DEFAULT 0 "
+                           "CHECK (sold_rps >= 0)"),
+            QStringLiteral("ALTER TABLE bids ADD COLUMN min_rps REAL CHECK (min_rps IS NULL OR "
+                           "min_rps > 0)"),
+            QStringLiteral("ALTER TABLE bids ADD COLUMN site_id INTEGER REFERENCES sites(id) "
+                           "ON DELETE SET NULL"),
+            QStringLiteral("ALTER TABLE bids ADD COLUMN source TEXT NOT NULL DEFAULT 'operator' "
+                           "CHECK (source IN ('operator', 'api'))"),
+            QStringLiteral("ALTER TABLE bids ADD COLUMN request_id TEXT"),
+            QStringLiteral("CREATE UNIQUE INDEX bids_request ON bids(purchaser_id, request_id) "
+                           "WHERE request_id IS NOT NULL"),
+            QStringLiteral(R"(CREATE TABLE purchases (
+                id INTEGER PRIMARY KEY,
+                offer_id INTEGER NOT NULL REFERENCES offers(id) ON DELETE RESTRICT,
+                bid_id INTEGER UNIQUE REFERENCES bids(id) ON DELETE SET NULL,
+                purchaser_id INTEGER NOT NULL REFERENCES purchasers(id) ON DELETE RESTRICT,
+                site_id INTEGER REFERENCES sites(id) ON DELETE SET NULL,
+                rate_rps REAL NOT NULL CHECK (rate_rps > 0),
+                price_minor INTEGER NOT NULL CHECK (price_minor >= 0),
+                currency TEXT NOT NULL CHECK (length(currency) = 3),
+                state TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (state IN ('pending', 'approved', 'rejected')),
+                reason TEXT NOT NULL DEFAULT '',
+                decided_by TEXT NOT NULL DEFAULT '',
+                decided_at INTEGER,
+                created_at INTEGER NOT NULL
+            ) STRICT)"),
+            QStringLiteral("CREATE INDEX purchases_state ON purchases(state, created_at)"),
+            QStringLiteral("CREATE INDEX purchases_purchaser ON purchases(purchaser_id)"),
+            QStringLiteral("CREATE INDEX purchases_offer ON purchases(offer_id)"),
+            QStringLiteral("ALTER TABLE leases ADD COLUMN purchase_id INTEGER REFERENCES "
+                           "purchases(id) ON DELETE SET NULL"),
+            QStringLiteral(R"(CREATE TABLE market_rules (
+                key TEXT PRIMARY KEY CHECK (length(key) > 0),
+                value TEXT NOT NULL
+            ) STRICT)"),
+        },
+        false,
+    });
+
     return list;
 }
 

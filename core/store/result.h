@@ -33,7 +33,8 @@ public:
     // Only valid when ok().
     const T &value() const & { return *m_value; }
     T &value() & { return *m_value; }
-    T &&value() && { return std::move(*m_value); }
+    // By value from a temporary, so that `for (x : repo.all().value())` never dangles.
+    T value() && { return std::move(*m_value); }
 
     // Only meaningful when !ok().
     const StoreError &error() const { return m_error; }

@@ -15,8 +15,10 @@
 #include "sandboxfixture.h"
 #include "store/database.h"
 #include "store/leaserepository.h"
+#include "store/loadhistoryrepository.h"
 #include "store/proxyrepository.h"
 #include "store/siterepository.h"
+#include "store/usagerepository.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -39,9 +41,10 @@ constexpr double Capacity = 100; // per proxy, so that a modest base load squeez
 // One poll of the proxies as the test sees them (its own scraper, not the controller's).
 struct Poll
 {
-    double at = 0;       // seconds since the test started
-    double shop = 0;     // shop.example req/s over the three proxies
-    double maxTotal = 0; // the busiest proxy's total req/s
+    double at = 0;            // seconds since the test started
+    double shop = 0;          // shop.example req/s over the three proxies
+    quint64 shopRequests = 0; // exactly counted since the previous poll
+    double maxTotal = 0;      // the busiest proxy's total req/s
 };
 
 } // namespace
@@ -52,6 +55,7 @@ class TestSteeringE2E : public QObject
 private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
+    void init();
     void firmLeaseWithDnsOverflow();
     void weightedAssignment();
 
@@ -102,11 +106,13 @@ void TestSteeringE2E::initTestCase()
         p.at = m_clock.elapsed() / 1000.0;
         for (const ProxyLoad &load : loads) {
             if (!load.scraped || load.baseline)
-                return;
+                continue; // its deltas arrive, complete, with its next successful poll
             p.maxTotal = std::max(p.maxTotal, load.requestRate);
             for (const QString &h :
-                 {QStringLiteral("shop.example"), QStringLiteral("www.shop.example")})
+                 {QStringLiteral("shop.example"), QStringLiteral("www.shop.example")}) {
                 p.shop += load.sites.value(h).requestRate;
+                p.shopRequests += load.sites.value(h).requests;
+            }
         }
         m_polls.append(p);
     });
@@ -118,6 +124,16 @@ void TestSteeringE2E::cleanupTestCase()
 {
     killController();
     m_sandbox.down();
+}
+
+// Each case starts from no controller and no open lease, whatever the previous one left.
+void TestSteeringE2E::init()
+{
+    killController();
+    Database db;
+    QVERIFY(db.open(m_sandbox.layout().databaseFile()).ok());
+    for (const Lease &l : LeaseRepository(db).open().value())
+        QVERIFY(LeaseRepository(db).cancel(l.id, QStringLiteral("test")).ok());
 }
 
 bool TestSteeringE2E::startController(QString *error)
@@ -166,17 +182,23 @@ TrafficGenerator *TestSteeringE2E::traffic(const QString &host, double rate)
     return g;
 }
 
+// Exact counts over the polls in [from, to), divided by the time they cover (from the poll
+// before the first): a late poll moves counts between neighbours but loses none.
 double TestSteeringE2E::meanShop(double from, double to) const
 {
-    double sum = 0;
-    int n = 0;
-    for (const Poll &p : m_polls) {
-        if (p.at >= from && p.at < to) {
-            sum += p.shop;
-            ++n;
-        }
+    quint64 requests = 0;
+    double start = -1;
+    double end = -1;
+    for (qsizetype i = 1; i < m_polls.size(); ++i) {
+        const Poll &p = m_polls[i];
+        if (p.at < from || p.at >= to)
+            continue;
+        if (start < 0)
+            start = m_polls[i - 1].at;
+        requests += p.shopRequests;
+        end = p.at;
     }
-    return n ? sum / n : -1;
+    return end > start && start >= 0 ? double(requests) / (end - start) : -1;
 }
 
 void TestSteeringE2E::waitSeconds(double s)
@@ -230,6 +252,19 @@ void TestSteeringE2E::firmLeaseWithDnsOverflow()
     QCOMPARE(before.failed, 0);
     const auto status = LeaseRepository(db).status(lease).value();
     QVERIFY(status && status->fraction > 0.3 && status->fraction < 0.7);
+    // The controller keeps the load history the forecast learns from, purchaser load apart.
+    LoadHistoryRepository history(db);
+    QVERIFY(history.secondRowCount().value() >= 3 * 10);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const auto series = history.headroomSeries(m_sandbox.layout().pool, now - 600000, now).value();
+    QVERIFY(!series.isEmpty());
+    QVERIFY(series.constLast().second > 200); // 3 x 80 req/s minus almost no base load
+    QSqlQuery purchaser(db.connection());
+    QVERIFY(purchaser.exec(QStringLiteral("SELECT max(purchaser_rps) FROM load_history_second")) &&
+            purchaser.next());
+    QVERIFY(purchaser.value(0).toDouble() > 20); // a third of X on each proxy
+    // Metering: the usage of the lease is recorded as exact counts.
+    QVERIFY(UsageRepository(db).totalsForLease(lease).value().first > quint64(X * 10));
 
     // 2. A base-load step leaves 3 x (80 - 55) = 75 req/s of headroom, less than X.
     TrafficGenerator *base = traffic(QStringLiteral("news.example"), 165);

@@ -21,6 +21,8 @@
 #include <QAction>
 #include <QDir>
 #include <QJsonObject>
+#include <QLabel>
+#include <QScrollArea>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
@@ -159,6 +161,15 @@ Sample makeSample(const QString &path)
     const Result<void> written = LeaseRepository(db).setStatus(status);
     if (!written)
         qFatal("status: %s", qPrintable(written.error().message));
+    // tickets.example on the proxies: two converged (one at its second attempt), one failing.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const Result<void> provisioned = SiteRepository(db).setProvisioning(
+        tickets, {{QStringLiteral("proxy1"), QStringLiteral("provisioned"), 1, QString(), now},
+                  {QStringLiteral("proxy2"), QStringLiteral("provisioned"), 2, QString(), now},
+                  {QStringLiteral("proxy3"), QStringLiteral("failed"), 3,
+                   QStringLiteral("runtime API: connection refused"), now}});
+    if (!provisioned)
+        qFatal("provisioning: %s", qPrintable(provisioned.error().message));
     const qint64 trough = s.base + 9 * HourMs;
     addHistory(db, kPool, 1000, s.base,
                [trough](qint64 t) { return sameHourOfWeek(t, trough, 3 * HourMs) ? 60.0 : 500.0; });
@@ -217,6 +228,7 @@ private Q_SLOTS:
     void activeLeaseOnlyItsEnd();
     void undoRefusedOnceTheLeaseStarted();
     void detailShowsLiveSteering();
+    void detailFollowsProvisioning();
     void screenshot();
 
 private:
@@ -601,6 +613,17 @@ void TestLeasesView::detailShowsLiveSteering()
     QVERIFY2(events.first().contains(QStringLiteral("provisioning → active by the test")),
              qPrintable(events.first()));
     QVERIFY(events.last().contains(QStringLiteral("scheduled created by test")));
+    // Its site on each proxy, as the controller stored it.
+    QCOMPARE(detail->proxiesText(),
+             QStringLiteral("proxy1 provisioned\nproxy2 provisioned after 2 attempts\n"
+                            "proxy3 failed after 3 attempts: runtime API: connection refused"));
+    const auto *proxiesSummary = detail->findChild<QLabel *>(QStringLiteral("leaseProxiesSummary"));
+    QVERIFY(proxiesSummary && proxiesSummary->isVisible());
+    QCOMPARE(proxiesSummary->text(), QStringLiteral("2 of 3 provisioned · 1 failed"));
+    const auto *proxies = detail->findChild<QLabel *>(QStringLiteral("leaseProxies"));
+    QVERIFY(proxies && proxies->isVisible());
+    QVERIFY(proxies->text().contains(QStringLiteral("✓")));
+    QVERIFY(proxies->text().contains(QStringLiteral("runtime API: connection refused")));
 
     // Selecting a row in the table shows the other lease, which has no status yet.
     const int row = view.tableModel()->rowOf(sample.scheduled);
@@ -616,6 +639,41 @@ void TestLeasesView::detailShowsLiveSteering()
     QCOMPARE(view.timeline()->selectedLease(), sample.scheduled);
     QCOMPARE(detail->fractionText(), QStringLiteral("—"));
     QVERIFY(detail->weightsText().isEmpty());
+    // shop.example has not been on the proxies yet.
+    QVERIFY(detail->proxiesText().isEmpty());
+    QVERIFY(proxies->text().contains(QStringLiteral("Not provisioned yet")));
+    QVERIFY(proxiesSummary->text().isEmpty());
+}
+
+void TestLeasesView::detailFollowsProvisioning()
+{
+    const Sample sample = makeSample(m_path);
+    LeasesView view;
+    openView(view, sample);
+    view.selectLease(sample.scheduled);
+    LeaseDetailPanel *detail = view.detail();
+    QVERIFY(detail->proxiesText().isEmpty());
+    const qint64 shop = view.board()->lease(sample.scheduled)->siteId;
+
+    // The controller retries until every proxy has the site; the panel follows each write.
+    const auto write = [&](const QList<SiteProvisioning> &states) {
+        Database db;
+        QVERIFY(db.open(m_path));
+        QVERIFY(SiteRepository(db).setProvisioning(shop, states));
+        view.board()->refresh();
+    };
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    write({{QStringLiteral("proxy1"), QStringLiteral("provisioned"), 1, QString(), now},
+           {QStringLiteral("proxy2"), QStringLiteral("pending"), 2,
+            QStringLiteral("runtime API: no answer in 2000 ms"), now}});
+    QCOMPARE(detail->proxiesText(), QStringLiteral("proxy1 provisioned\nproxy2 pending attempt 2: "
+                                                   "runtime API: no answer in 2000 ms"));
+    write({{QStringLiteral("proxy1"), QStringLiteral("provisioned"), 1, QString(), now + 1000},
+           {QStringLiteral("proxy2"), QStringLiteral("provisioned"), 3, QString(), now + 1000}});
+    QCOMPARE(detail->proxiesText(),
+             QStringLiteral("proxy1 provisioned\nproxy2 provisioned after 3 attempts"));
+    QCOMPARE(detail->findChild<QLabel *>(QStringLiteral("leaseProxiesSummary"))->text(),
+             QStringLiteral("2 of 2 provisioned"));
 }
 
 void TestLeasesView::screenshot()
@@ -671,6 +729,12 @@ void TestLeasesView::screenshot()
         status.leaseId = docsFra;
         status.fraction = 0.55;
         QVERIFY(LeaseRepository(db).setStatus(status));
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QVERIFY(SiteRepository(db).setProvisioning(
+            shop, {{QStringLiteral("proxy1"), QStringLiteral("provisioned"), 1, QString(), now},
+                   {QStringLiteral("proxy2"), QStringLiteral("provisioned"), 1, QString(), now},
+                   {QStringLiteral("proxy3"), QStringLiteral("pending"), 2,
+                    QStringLiteral("runtime API: no answer in 2000 ms"), now}}));
 
         const auto diurnal = [](double low, double high) {
             return [low, high](qint64 t) {
@@ -699,6 +763,11 @@ void TestLeasesView::screenshot()
     if (!dir.isEmpty()) {
         QVERIFY(QDir().mkpath(dir));
         QVERIFY(shot.save(QDir(dir).filePath(QStringLiteral("console-leases.png"))));
+        // The whole of the selected lease's panel, which scrolls in the view.
+        const auto *scroll = view.detail()->findChild<QScrollArea *>();
+        QVERIFY(scroll && scroll->widget());
+        QVERIFY(scroll->widget()->grab().save(
+            QDir(dir).filePath(QStringLiteral("console-leases-detail.png"))));
     }
 
     // Halfway through dragging the daily lease into the afternoon, where the pool is busy.

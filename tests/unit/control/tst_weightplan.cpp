@@ -59,6 +59,8 @@ private Q_SLOTS:
     void primaryBackup();
     void dnsOverflowAnswersNames();
     void extremes();
+    void deadBand_data();
+    void deadBand();
 };
 
 void TestWeightPlan::proxiesByHeadroom()
@@ -136,6 +138,38 @@ void TestWeightPlan::extremes()
         p.headroomRps = 0;
     const auto none = WeightPlan::build(0.9, full, shop(), OverflowPolicy::RoundRobin, {}, &error);
     QVERIFY(none->proxies.isEmpty());
+}
+
+void TestWeightPlan::deadBand_data()
+{
+    using Weights = QHash<QString, int>;
+    QTest::addColumn<Weights>("before");
+    QTest::addColumn<Weights>("now");
+    QTest::addColumn<bool>("moved");
+    const QString p = QStringLiteral("proxy1");
+    const QString o = QStringLiteral("origin");
+    QTest::newRow("same") << Weights{{p, 5000}, {o, 5000}} << Weights{{p, 5000}, {o, 5000}}
+                          << false;
+    // Shares, not weights: the same split at another total has not moved.
+    QTest::newRow("scaled") << Weights{{p, 5000}, {o, 5000}} << Weights{{p, 50}, {o, 50}} << false;
+    QTest::newRow("inside the band")
+        << Weights{{p, 5000}, {o, 5000}} << Weights{{p, 5150}, {o, 4850}} << false;
+    QTest::newRow("beyond the band")
+        << Weights{{p, 5000}, {o, 5000}} << Weights{{p, 5300}, {o, 4700}} << true;
+    QTest::newRow("target gone") << Weights{{p, 3000}, {o, 7000}} << Weights{{o, 10000}} << true;
+    QTest::newRow("target new") << Weights{{o, 10000}} << Weights{{p, 3000}, {o, 7000}} << true;
+    QTest::newRow("tiny target gone")
+        << Weights{{p, 100}, {o, 9900}} << Weights{{o, 10000}} << false;
+    QTest::newRow("from nothing") << Weights{} << Weights{{o, 10000}} << true;
+}
+
+void TestWeightPlan::deadBand()
+{
+    using Weights = QHash<QString, int>;
+    QFETCH(Weights, before);
+    QFETCH(Weights, now);
+    QFETCH(bool, moved);
+    QCOMPARE(WeightPlan::sharesMoved(before, now, 0.02), moved);
 }
 
 QTEST_GUILESS_MAIN(TestWeightPlan)

@@ -27,6 +27,7 @@ private Q_SLOTS:
     void hostileReplies();
     void hostNames_data();
     void hostNames();
+    void generationKeys();
 };
 
 void TestStickyTableParser::realReply()
@@ -82,6 +83,15 @@ void TestStickyTableParser::rejectedKeys_data()
     QTest::newRow("long label") << QByteArray(64, 'a') + ".example";
     QTest::newRow("too long") << (QByteArray(60, 'a') + '.').repeated(5);
     QTest::newRow("empty") << QByteArray("");
+    // Generation suffixes (see siteOfKey): digits only, no leading zero, at most 9.
+    QTest::newRow("generation zero") << QByteArray("news.example/0");
+    QTest::newRow("generation leading zero") << QByteArray("news.example/07");
+    QTest::newRow("generation letters") << QByteArray("news.example/2a");
+    QTest::newRow("generation empty") << QByteArray("news.example/");
+    QTest::newRow("generation too long") << QByteArray("news.example/1234567890");
+    QTest::newRow("two generations") << QByteArray("news.example/1/2");
+    QTest::newRow("generation only") << QByteArray("/3");
+    QTest::newRow("bad host with generation") << QByteArray("News.example/3");
 }
 
 void TestStickyTableParser::rejectedKeys()
@@ -163,6 +173,26 @@ void TestStickyTableParser::hostNames()
     QFETCH(QByteArray, host);
     QFETCH(bool, valid);
     QCOMPARE(isValidHostName(host), valid);
+}
+
+void TestStickyTableParser::generationKeys()
+{
+    // A reloaded proxy's table: the entry the old process handed over and the new one's.
+    QString error;
+    const auto t =
+        parseStickyTable(kHeader + entry("news.example/1", "700", "7000") +
+                             entry("news.example/2", "42", "420") + entry("shop.example") + "\n",
+                         &error);
+    QVERIFY2(t, qPrintable(error));
+    QCOMPARE(t->sites.size(), 3);
+    QVERIFY(t->rejected.isEmpty());
+    QCOMPARE(t->sites.value(QStringLiteral("news.example/1")).requests, 700u);
+    QCOMPARE(t->sites.value(QStringLiteral("news.example/2")).bytesOut, 420u);
+    QCOMPARE(siteOfKey("news.example/1"), QStringLiteral("news.example"));
+    QCOMPARE(siteOfKey("news.example/123456789"), QStringLiteral("news.example"));
+    QCOMPARE(siteOfKey("shop.example"), QStringLiteral("shop.example"));
+    QVERIFY(siteOfKey("news.example/0").isEmpty());
+    QVERIFY(siteOfKey("a b/1").isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestStickyTableParser)

@@ -15,6 +15,7 @@ private Q_SLOTS:
     void recursorForwardsEachZoneToItsServer();
     void bindRequiresTheKeyForTransfers();
     void haproxyListensOnItsOwnAddressOnly();
+    void haproxyHandsItsTableOverAndCachesSlots();
     void secretsMustBeBase64_data();
     void secretsMustBeBase64();
     void stateDirWithANewlineIsRefused();
@@ -84,6 +85,41 @@ void TestServerConfigs::haproxyListensOnItsOwnAddressOnly()
     QVERIFY(!c.contains("bind *"));
     QVERIFY(c.contains("stats socket /tmp/hr-test/sb/proxy2/runtime.sock mode 600 level admin"));
     QVERIFY(c.contains("server news 127.0.2.3:31010"));
+}
+
+void TestServerConfigs::haproxyHandsItsTableOverAndCachesSlots()
+{
+    const SandboxLayout l = layout();
+    QCOMPARE(l.proxies[1].peerPort, quint16(31012));
+    const QByteArray first = serverconfigs::haproxyCfg(l, l.proxies[1]);
+    // A local peer named after the proxy, on its own address, shared by the per-site table.
+    QVERIFY(first.contains("  localpeer proxy2\n"));
+    QVERIFY(first.contains("peers tables\n  peer proxy2 127.0.1.2:31012\n"));
+    QVERIFY(first.contains(" peers tables\n"));
+    QVERIFY(first.contains("track-sc0 var(txn.site),concat(/1) table per_site\n"));
+    // What a stopping process would count is lost: it sends the request on instead, uncounted.
+    QVERIFY(first.indexOf("if { stopping }") < first.indexOf("track-sc0"));
+    // Purchaser slots use the cache and say whether an answer came from it.
+    QVERIFY(first.contains("cache edge\n  total-max-size 16\n"));
+    QCOMPARE(first.count("http-request cache-use edge\n"), qsizetype(l.slotCount));
+    QCOMPARE(first.count("X-Cache-Status %[res.cache_hit,iif(HIT,MISS)]"), qsizetype(l.slotCount));
+
+    // The next generation keeps what the provisioner added; invalid servers are left out.
+    const QList<serverconfigs::SlotServer> servers = {
+        {3, QStringLiteral("o0"), QHostAddress(QStringLiteral("127.0.2.1")), 31020, 2, false},
+        {3, QStringLiteral("o1"), QHostAddress(QStringLiteral("::1")), 8080, 1, true},
+        {3, QStringLiteral("o2 check"), QHostAddress(QStringLiteral("127.0.2.2")), 80, 1, false},
+        {99, QStringLiteral("o0"), QHostAddress(QStringLiteral("127.0.2.2")), 80, 1, false},
+        {4, QStringLiteral("o0"), QHostAddress(), 80, 1, false},
+        {4, QStringLiteral("o1"), QHostAddress(QStringLiteral("127.0.2.2")), 80, 0, false},
+    };
+    const QByteArray next = serverconfigs::haproxyCfg(l, l.proxies[1], 7, servers);
+    QVERIFY(next.contains("concat(/7) table per_site\n"));
+    QVERIFY(next.contains("backend be_slot03\n"));
+    QVERIFY(next.contains("  server o0 127.0.2.1:31020 weight 2\n"));
+    QVERIFY(next.contains("  server o1 ipv6@::1:8080 weight 1 disabled\n"));
+    QCOMPARE(next.count("  server o"), qsizetype(2));
+    QVERIFY(!next.contains("check"));
 }
 
 void TestServerConfigs::secretsMustBeBase64_data()

@@ -1,5 +1,6 @@
 // headroom: the operator console. Argument parsing and wiring only.
 
+#include "control/controllerhost.h"
 #include "dns/dnsoverviewservice.h"
 #include "fleet/fleetmonitor.h"
 #include "fleet/healthmonitor.h"
@@ -8,12 +9,14 @@
 #include "sandbox/sandbox.h"
 #include "sandbox/sandboxtargets.h"
 #include "settings/appsettings.h"
+#include "statusbarcontroller.h"
 #include "store/database.h"
 #include "store/proxyrepository.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFileInfo>
 #include <QMessageBox>
 #include <QSettings>
 #include <QStatusBar>
@@ -23,6 +26,8 @@
 using namespace headroom;
 
 namespace {
+
+constexpr auto kRunLoopKey = "controller/runInConsole";
 
 // Brings the sandbox up on a worker thread (it starts and probes processes), reads the proxies'
 // capacity and pool from its database there, and reports back on the GUI thread.
@@ -75,6 +80,32 @@ std::optional<DnsOverviewConfig> dnsOverviewFor(const AppSettings &settings)
     }
     config.databasePath = settings.databasePath;
     return config;
+}
+
+// Without --sandbox, the steering loop's servers and key are known only for a sandbox: the console
+// runs the loop when the configured database is that of the running sandbox at the configured
+// port base, and otherwise only watches the database's controller lock.
+void configureController(ControllerHost &host, const AppSettings &settings)
+{
+    if (settings.databasePath.isEmpty()) {
+        host.watchOnly(QString(), QStringLiteral("no database configured"));
+        return;
+    }
+    QString error;
+    const auto layout = SandboxLayout::make(
+        settings.sandboxPortBase, SandboxLayout::defaultStateDir(settings.sandboxPortBase), &error);
+    const bool sandboxDatabase = layout && QFileInfo(layout->databaseFile()).absoluteFilePath() ==
+                                               QFileInfo(settings.databasePath).absoluteFilePath();
+    if (sandboxDatabase && Sandbox(*layout).status().running) {
+        if (const auto config = ControllerConfig::forSandbox(*layout, &error)) {
+            host.setConfig(*config);
+            return;
+        }
+        host.watchOnly(settings.databasePath, error);
+        return;
+    }
+    host.watchOnly(settings.databasePath,
+                   QStringLiteral("steering here needs a running sandbox's database"));
 }
 
 } // namespace
@@ -146,7 +177,23 @@ int main(int argc, char *argv[])
         fleet = std::make_unique<FleetMonitor>();
         fleet->setEndpoints(layout->proxies);
     }
+    // Runs the steering loop when no other controller does (only one may hold the lock).
+    ControllerHost controller(QStringLiteral("headroom console"));
+    controller.setEnabled(settings.value(QLatin1String(kRunLoopKey), true).toBool());
+    if (layout)
+        controller.watchOnly(layout->databaseFile(), QStringLiteral("starting the sandbox"));
+    else
+        configureController(controller, appSettings);
+    QObject::connect(&app, &QCoreApplication::aboutToQuit, &controller, &ControllerHost::shutdown);
     MainWindow window(&monitor, &settings, dnsOverview.get(), fleet.get());
+    auto *controllerStatus = new StatusBarController(&controller, &window);
+    window.statusBar()->insertPermanentWidget(0, controllerStatus);
+    QObject::connect(controllerStatus, &StatusBarController::runHereToggled, &window,
+                     [&settings](bool on) { settings.setValue(QLatin1String(kRunLoopKey), on); });
+    if (!layout)
+        QObject::connect(
+            &window, &MainWindow::settingsChanged, &controller,
+            [&controller](const AppSettings &s) { configureController(controller, s); });
     QObject::connect(&window, &MainWindow::settingsChanged, &monitor,
                      [&monitor](const AppSettings &s) { monitor.setInterval(s.pollIntervalMs); });
     // The Leases view reads the database itself: the configured one, or the sandbox's once it
@@ -176,9 +223,12 @@ int main(int argc, char *argv[])
             QStringLiteral("Starting the sandbox network (port base %1)…").arg(base));
         startSandbox(
             *layout, parser.value(baseLoad).toDouble(), &window,
-            [&window, &monitor, layout, service = dnsOverview.get(), fleet = fleet.get(),
+            [&window, &monitor, &controller, layout, service = dnsOverview.get(),
+             fleet = fleet.get(),
              leases](bool ok, const QString &message, const QList<Proxy> &proxies) {
                 if (!ok) {
+                    controller.watchOnly(layout->databaseFile(),
+                                         QStringLiteral("the sandbox did not start"));
                     window.statusBar()->showMessage(QStringLiteral("Sandbox failed"));
                     QMessageBox::critical(&window, QStringLiteral("Sandbox failed"), message);
                     return;
@@ -193,6 +243,11 @@ int main(int argc, char *argv[])
                 fleet->start();
                 if (leases)
                     leases->setDatabasePath(layout->databaseFile());
+                QString error;
+                if (const auto config = ControllerConfig::forSandbox(*layout, &error))
+                    controller.setConfig(*config);
+                else
+                    controller.watchOnly(layout->databaseFile(), error);
             });
     } else {
         HealthTargets targets;
@@ -205,6 +260,8 @@ int main(int argc, char *argv[])
         if (dnsOverview)
             dnsOverview->start();
     }
+
+    controller.start();
 
     if (parser.isSet(screenshot)) {
         const QString file = parser.value(screenshot);

@@ -235,7 +235,9 @@ Result<bool> LeaseRepository::cancel(qint64 id, const QString &actor)
         if (!read.next())
             return StoreError{QStringLiteral("no lease %1").arg(id)};
         const auto state = leaseStateFromName(read.value(0).toString());
-        if (!state || isTerminal(*state) || !read.value(1).isNull())
+        const bool alreadyCancelled = !read.value(1).isNull();
+        read.finish(); // no statement left in progress under the write below
+        if (!state || isTerminal(*state) || alreadyCancelled)
             return {};
         const QString note = QStringLiteral("cancelled by %1").arg(actor);
         QSqlQuery update(m_database.connection());

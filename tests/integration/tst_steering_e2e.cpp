@@ -259,10 +259,15 @@ void TestSteeringE2E::firmLeaseWithDnsOverflow()
     const auto series = history.headroomSeries(m_sandbox.layout().pool, now - 600000, now).value();
     QVERIFY(!series.isEmpty());
     QVERIFY(series.constLast().second > 200); // 3 x 80 req/s minus almost no base load
-    QSqlQuery purchaser(db.connection());
-    QVERIFY(purchaser.exec(QStringLiteral("SELECT max(purchaser_rps) FROM load_history_second")) &&
+    {
+        // Scoped: a SELECT left open would pin this connection to an old snapshot, and its
+        // next write (the cancel below) would find the database locked for good.
+        QSqlQuery purchaser(db.connection());
+        QVERIFY(
+            purchaser.exec(QStringLiteral("SELECT max(purchaser_rps) FROM load_history_second")) &&
             purchaser.next());
-    QVERIFY(purchaser.value(0).toDouble() > 20); // a third of X on each proxy
+        QVERIFY(purchaser.value(0).toDouble() > 20); // a third of X on each proxy
+    }
     // Metering: the usage of the lease is recorded as exact counts.
     QVERIFY(UsageRepository(db).totalsForLease(lease).value().first > quint64(X * 10));
 
@@ -301,7 +306,13 @@ void TestSteeringE2E::firmLeaseWithDnsOverflow()
     QVERIFY2(std::abs(resumed - X) <= 0.15 * X, qPrintable(QString::number(resumed)));
 
     // 4. End the lease: within one TTL plus one poll everything is back on the origins.
-    QVERIFY(LeaseRepository(db).cancel(lease, QStringLiteral("test")).value());
+    const auto cancelled = LeaseRepository(db).cancel(lease, QStringLiteral("test"));
+    const auto seen = LeaseRepository(db).byId(lease).value();
+    QVERIFY2(cancelled.ok() && cancelled.value(),
+             qPrintable(QStringLiteral("cancel: %1; lease is %2, cancelled at %3")
+                            .arg(cancelled.ok() ? QString() : cancelled.error().message,
+                                 leaseStateName(seen->state))
+                            .arg(seen->cancelledAtMs.value_or(-1))));
     const double endedAt = m_clock.elapsed() / 1000.0;
     waitSeconds(Ttl + 1 + 4);
     const double after = meanShop(endedAt + Ttl + 1 + 1, m_clock.elapsed() / 1000.0);

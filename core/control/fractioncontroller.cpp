@@ -62,8 +62,13 @@ double FractionController::update(double allocatedRps, double carriedRps, double
     m_previousModel = modelled;
     if (windowModel >= m_params.minObservable * (pair ? 2 : 1)) {
         if (!m_demandKnown) {
-            m_demand = windowCarried / windowModel;
-            m_demandKnown = true;
+            // Nothing carried at the probe says nothing of demand (few resolvers have asked
+            // yet). Taken as a demand of 0 it would hold a best-effort lease at 0 for good: its
+            // allocation is capped by the estimate, so nothing would ever be answered or seen.
+            if (windowCarried > 0) {
+                m_demand = windowCarried / windowModel;
+                m_demandKnown = true;
+            }
         } else {
             m_demand += m_params.beta * (windowCarried - windowModel * m_demand) / windowModel;
         }

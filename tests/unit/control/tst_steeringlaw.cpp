@@ -69,6 +69,7 @@ private Q_SLOTS:
     void headroomDropShedsAtOnce();
     void demandStepIsFollowed();
     void noAllocationMeansNoAnswers();
+    void nothingCarriedYetIsNoDemand();
     void hostileInputsAreClamped();
 };
 
@@ -158,6 +159,19 @@ void TestSteeringLaw::noAllocationMeansNoAnswers()
     QCOMPARE(law.update(0, 0, 1), 0.0);
     // Before any demand is known the loop only probes.
     QCOMPARE(law.update(100, 0, 1), FractionController::Params().probeFraction);
+}
+
+void TestSteeringLaw::nothingCarriedYetIsNoDemand()
+{
+    // A small site behind few resolvers: at the probe, nobody has been answered "proxy" yet.
+    FractionController law;
+    for (int t = 0; t < 10; ++t)
+        QCOMPARE(law.update(100, 0, 1), FractionController::Params().probeFraction);
+    QVERIFY(!law.demandKnown()); // still probing, not "demand 0"
+    // The first requests carried give the estimate: 10 req/s at a 5 % fraction.
+    law.update(100, 10, 1);
+    QVERIFY(law.demandKnown());
+    QVERIFY(std::abs(law.demandEstimate() - 100) < 1);
 }
 
 void TestSteeringLaw::hostileInputsAreClamped()

@@ -10,6 +10,7 @@
 // figures, table model, chart series), paints per update and peak RSS. The polls are built once
 // and only their numbers change, so building them is not counted. Figures: docs/BENCHMARKS.md.
 
+#include "benchsupport.h"
 #include "dashboardview.h"
 #include "fleet/fleetmonitor.h"
 #include "fleetchartview.h"
@@ -32,22 +33,10 @@
 namespace headroom {
 namespace {
 
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
-QString fixed(double value, int decimals = 1)
-{
-    return QString::number(value, 'f', decimals);
-}
+using bench::err;
+using bench::fixed;
+using bench::out;
+using bench::percent;
 
 double percentile(QList<double> values, double p)
 {

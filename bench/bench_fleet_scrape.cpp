@@ -11,6 +11,7 @@
 // threads, the fake proxies excluded; theirs is shown apart), peak RSS, poll latency and whether
 // every proxy was Up with the expected rates. Figures and commands: docs/BENCHMARKS.md.
 
+#include "benchsupport.h"
 #include "fleet/fleetmonitor.h"
 #include "sandbox/sandboxlayout.h"
 
@@ -39,22 +40,10 @@
 namespace headroom {
 namespace {
 
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
-QString fixed(double value, int decimals = 1)
-{
-    return QString::number(value, 'f', decimals);
-}
+using bench::err;
+using bench::fixed;
+using bench::out;
+using bench::percent;
 
 double percentile(QList<double> values, double p)
 {

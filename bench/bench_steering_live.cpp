@@ -13,6 +13,7 @@
 // The controller, the generators and the sandbox are always stopped, also on SIGINT/SIGTERM.
 // Figures and commands: docs/BENCHMARKS.md.
 
+#include "benchsupport.h"
 #include "dns/dnsname.h"
 #include "dns/steeringreadback.h"
 #include "dns/steeringzones.h"
@@ -53,33 +54,16 @@
 namespace headroom {
 namespace {
 
+using bench::err;
+using bench::fixed;
+using bench::out;
+using bench::percent;
+
 std::atomic<bool> g_stopRequested{false};
 
 void requestStop(int)
 {
     g_stopRequested = true;
-}
-
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
-QString fixed(double value, int decimals = 1)
-{
-    return QString::number(value, 'f', decimals);
-}
-
-QString percent(double ratio, int decimals = 1)
-{
-    return QString::number(100 * ratio, 'f', decimals) + QStringLiteral(" %");
 }
 
 double percentile(QList<double> values, double p)

@@ -10,6 +10,7 @@
 // Compared with the baseline of the same network with nothing sold. Figures and commands:
 // docs/BENCHMARKS.md.
 
+#include "benchsupport.h"
 #include "control/allocator.h"
 #include "control/fractioncontroller.h"
 #include "control/resolverpopulation.h"
@@ -30,27 +31,10 @@
 namespace headroom {
 namespace {
 
-QTextStream &out()
-{
-    static QTextStream s(stdout);
-    return s;
-}
-
-QTextStream &err()
-{
-    static QTextStream s(stderr);
-    return s;
-}
-
-QString fixed(double value, int decimals = 1)
-{
-    return QString::number(value, 'f', decimals);
-}
-
-QString percent(double ratio, int decimals = 1)
-{
-    return QString::number(100 * ratio, 'f', decimals) + QStringLiteral(" %");
-}
+using bench::err;
+using bench::fixed;
+using bench::out;
+using bench::percent;
 
 double percentile(std::vector<double> values, double p)
 {

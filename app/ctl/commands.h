@@ -14,5 +14,10 @@ int site(const QStringList &arguments);
 int lease(const QStringList &arguments);
 int run(const QStringList &arguments);
 int purchaser(const QStringList &arguments);
+int offer(const QStringList &arguments);    // marketcommands.cpp
+int bid(const QStringList &arguments);      // marketcommands.cpp
+int purchase(const QStringList &arguments); // marketcommands.cpp
+int api(const QStringList &arguments);      // apicommands.cpp
+int billing(const QStringList &arguments);  // billingcommands.cpp
 
 } // namespace headroom::ctl

@@ -20,7 +20,13 @@ void usage(QTextStream &out)
            "  lease add|list|show|cancel\n"
            "                           leases of spare capacity and their live delivery\n"
            "  run [--once]             the controller: lifecycle, steering loop, metering\n"
-           "  purchaser add|list|token buyers of capacity and their API tokens\n\n"
+           "  purchaser add|list|token buyers of capacity and their API tokens\n"
+           "  offer post|list|withdraw capacity for sale: fixed price, auction, continuous market\n"
+           "  bid place|list|cancel    bids on offers (a sale by phone; purchasers use the API)\n"
+           "  purchase list|approve|reject\n"
+           "                           the approval queue: approval creates the leases\n"
+           "  api [--listen ADDR:PORT] the purchasers' JSON API (TLS with --cert/--key)\n"
+           "  billing invoice|export|... metered usage, invoices, CSV and PDF reports\n\n"
            "Run 'headroomctl <verb> --help' for the options of a verb.\n";
 }
 
@@ -59,6 +65,16 @@ int main(int argc, char *argv[])
         return headroom::ctl::lease(args);
     if (verb == QLatin1String("purchaser"))
         return headroom::ctl::purchaser(args);
+    if (verb == QLatin1String("offer"))
+        return headroom::ctl::offer(args);
+    if (verb == QLatin1String("bid"))
+        return headroom::ctl::bid(args);
+    if (verb == QLatin1String("purchase"))
+        return headroom::ctl::purchase(args);
+    if (verb == QLatin1String("api"))
+        return headroom::ctl::api(args);
+    if (verb == QLatin1String("billing"))
+        return headroom::ctl::billing(args);
     if (verb == QLatin1String("run"))
         return headroom::ctl::run(args);
     if (verb == QLatin1String("traffic"))

@@ -1,0 +1,1 @@
+# Purchaser API (issue 6) over real HTTP.

@@ -1,0 +1,1 @@
+# Billing (issue 7) against a real sandbox.

@@ -1,0 +1,1 @@
+# Market service (issue 6) end to end through the CLI.

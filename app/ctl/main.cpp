@@ -3,7 +3,9 @@
 #include "commands.h"
 
 #include <QCoreApplication>
+#include <QGuiApplication>
 #include <QTextStream>
+#include <memory>
 
 namespace {
 
@@ -23,7 +25,7 @@ void usage(QTextStream &out)
            "  purchaser add|list|token buyers of capacity and their API tokens\n"
            "  offer post|list|withdraw capacity for sale: fixed price, auction, continuous market\n"
            "  bid place|list|cancel    bids on offers (a sale by phone; purchasers use the API)\n"
-           "  purchase list|approve|reject\n"
+           "  purchase list|approve|reject|auto-approve|audit\n"
            "                           the approval queue: approval creates the leases\n"
            "  api [--listen ADDR:PORT] the purchasers' JSON API (TLS with --cert/--key)\n"
            "  billing invoice|export|... metered usage, invoices, CSV and PDF reports\n\n"
@@ -34,7 +36,19 @@ void usage(QTextStream &out)
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    // PDF rendering (`billing export --format pdf`, `billing invoice show --pdf`) needs fonts, so
+    // a QGuiApplication; headroomctl never shows a window, so that one uses the offscreen
+    // platform (no display needed). Everything else stays a QCoreApplication.
+    bool needsGui = false;
+    for (int i = 2; argc > 1 && qstrcmp(argv[1], "billing") == 0 && i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        needsGui = needsGui || arg == "pdf" || arg == "--format=pdf" || arg.startsWith("--pdf");
+    }
+    if (needsGui)
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    const std::unique_ptr<QCoreApplication> app =
+        needsGui ? std::make_unique<QGuiApplication>(argc, argv)
+                 : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("headroomctl"));
     QCoreApplication::setOrganizationName(QStringLiteral("headroom"));
     QCoreApplication::setApplicationVersion(QStringLiteral("0.1.0"));

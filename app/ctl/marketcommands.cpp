@@ -200,25 +200,4 @@ int purchaser(const QStringList &arguments)
     return 2;
 }
 
-int offer(const QStringList &arguments)
-{
-    Q_UNUSED(arguments);
-    err() << "headroomctl offer: not available yet\n";
-    return 1;
-}
-
-int bid(const QStringList &arguments)
-{
-    Q_UNUSED(arguments);
-    err() << "headroomctl bid: not available yet\n";
-    return 1;
-}
-
-int purchase(const QStringList &arguments)
-{
-    Q_UNUSED(arguments);
-    err() << "headroomctl purchase: not available yet\n";
-    return 1;
-}
-
 } // namespace headroom::ctl

@@ -165,6 +165,10 @@ Result<int> Database::schemaVersion() const
 
 Result<void> Database::writeTransaction(const std::function<Result<void>()> &work)
 {
+    // Nested: the work joins the transaction already open (which holds the write lock, so it
+    // cannot be busy); its error makes the outer work fail and roll everything back.
+    if (m_transactionDepth > 0)
+        return work();
     Result<void> outcome;
     for (int attempt = 1; attempt <= MaxWriteAttempts; ++attempt) {
         outcome = attemptWrite(work);
@@ -182,12 +186,30 @@ Result<void> Database::writeTransaction(const std::function<Result<void>()> &wor
                       outcome.error().nativeCode};
 }
 
+Result<void> Database::durableWriteTransaction(const std::function<Result<void>()> &work)
+{
+    if (m_transactionDepth > 0)
+        return work(); // the outer transaction decides
+    // Outside the transaction: SQLite ignores a change of this pragma inside one.
+    QSqlQuery full(m_db);
+    if (!full.exec(QStringLiteral("PRAGMA synchronous = FULL")))
+        return toStoreError(full, QStringLiteral("making the write durable"));
+    full.finish();
+    const Result<void> outcome = writeTransaction(work);
+    QSqlQuery normal(m_db);
+    normal.exec(QStringLiteral("PRAGMA synchronous = NORMAL"));
+    return outcome;
+}
+
 Result<void> Database::attemptWrite(const std::function<Result<void>()> &work)
 {
     Transaction transaction(*this);
     if (!transaction.isActive())
         return transaction.beginError();
-    if (const Result<void> done = work(); !done)
+    ++m_transactionDepth;
+    const Result<void> done = work();
+    --m_transactionDepth;
+    if (!done)
         return done; // the transaction rolls back as it goes out of scope
     return transaction.commit();
 }

@@ -46,7 +46,14 @@ public:
     // work rolls it back. If SQLite still reports the database busy after the busy timeout, the
     // transaction is rolled back and the work run again, up to MaxWriteAttempts times with a short
     // backoff, so work must only touch the database. Keep it short: other processes wait for it.
+    // Called from inside another writeTransaction() on the same Database, the work joins the
+    // outer transaction (one atomic unit, e.g. approving a purchase and creating its lease).
     Result<void> writeTransaction(const std::function<Result<void>()> &work);
+
+    // writeTransaction() with synchronous=FULL: the commit is on disk (WAL fsynced) before it
+    // returns, so what was acknowledged survives a power loss - for ledgers (bids, purchases,
+    // metering), at the price of one fsync per commit.
+    Result<void> durableWriteTransaction(const std::function<Result<void>()> &work);
 
     // How often writeTransaction() had to retry since open(); for diagnostics and tests.
     int busyRetries() const { return m_busyRetries; }
@@ -62,6 +69,7 @@ private:
     QString m_path;
     QSqlDatabase m_db;
     int m_busyRetries = 0;
+    int m_transactionDepth = 0;
 };
 
 } // namespace headroom

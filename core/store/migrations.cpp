@@ -409,6 +409,193 @@ QList<Migration> makeMigrations()
         false,
     });
 
+    // Billing (issue 7). Tariffs per lease; the firm shortfall the steering loop records each
+    // poll (integers: 0.001 req/s shed over a poll of duration_ms, one row per lease and poll, so
+    // a replayed write counts once); the operator's invoice settings; invoices rebuilt from the
+    // placeholder of migration 1: a number only from issue on (gapless per series, counted in
+    // invoice_series inside the issuing transaction, so drafts never burn numbers), kind, tax,
+    // the seller's and buyer's details frozen at issue, credit notes. invoice_lines keeps one
+    // line per lease with the metering it was rated from. Triggers make the database itself
+    // refuse any change to an issued invoice or its lines, deleting one, and any state change
+    // but draft -> issued -> paid and (issued or paid) -> void once a credit note is issued.
+    list.append(Migration{
+        7,
+        QStringLiteral("billing: tariffs, firm shortfall, settings, invoices and their lines"),
+        {
+            QStringLiteral(R"(CREATE TABLE lease_tariffs (
+                lease_id INTEGER PRIMARY KEY REFERENCES leases(id) ON DELETE CASCADE,
+                currency TEXT NOT NULL CHECK (length(currency) = 3
+                    AND currency NOT GLOB '*[^A-Z]*'),
+                firm_minor_per_rps_hour INTEGER NOT NULL DEFAULT 0
+                    CHECK (firm_minor_per_rps_hour >= 0),
+                best_effort_minor_per_1k_requests INTEGER NOT NULL DEFAULT 0
+                    CHECK (best_effort_minor_per_1k_requests >= 0),
+                best_effort_minor_per_gb INTEGER NOT NULL DEFAULT 0
+                    CHECK (best_effort_minor_per_gb >= 0),
+                updated_at INTEGER NOT NULL
+            ) STRICT)"),
+            QStringLiteral(R"(CREATE TABLE lease_shortfall (
+                lease_id INTEGER NOT NULL REFERENCES leases(id) ON DELETE CASCADE,
+                at INTEGER NOT NULL,
+                duration_ms INTEGER NOT NULL CHECK (duration_ms BETWEEN 1 AND 3600000),
+                shed_milli_rps INTEGER NOT NULL CHECK (shed_milli_rps > 0),
+                PRIMARY KEY (lease_id, at)
+            ) STRICT, WITHOUT ROWID)"),
+            QStringLiteral(R"(CREATE TABLE billing_settings (
+                key TEXT PRIMARY KEY CHECK (key IN ('company_name', 'company_address', 'tax_id',
+                                                    'tax_rate_bp', 'currency')),
+                value TEXT NOT NULL
+            ) STRICT)"),
+            QStringLiteral(R"(CREATE TABLE invoice_series (
+                series TEXT PRIMARY KEY CHECK (length(series) > 0),
+                last INTEGER NOT NULL CHECK (last >= 1)
+            ) STRICT)"),
+            // AUTOINCREMENT: an id is never reused, so "issue 12" can never name a draft other
+            // than the one the operator reviewed as 12 before a re-run replaced it.
+            QStringLiteral(R"(CREATE TABLE invoices_new (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                number TEXT UNIQUE CHECK (number IS NULL OR length(number) > 0),
+                series TEXT,
+                seq INTEGER CHECK (seq IS NULL OR seq >= 1),
+                kind TEXT NOT NULL DEFAULT 'invoice' CHECK (kind IN ('invoice', 'credit-note')),
+                purchaser_id INTEGER NOT NULL REFERENCES purchasers(id) ON DELETE RESTRICT,
+                period TEXT NOT NULL CHECK (length(period) = 7
+                    AND period GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]'),
+                state TEXT NOT NULL DEFAULT 'draft'
+                    CHECK (state IN ('draft', 'issued', 'paid', 'void')),
+                currency TEXT NOT NULL CHECK (length(currency) = 3),
+                subtotal_minor INTEGER NOT NULL,
+                tax_rate_bp INTEGER NOT NULL DEFAULT 0 CHECK (tax_rate_bp BETWEEN 0 AND 10000),
+                tax_minor INTEGER NOT NULL DEFAULT 0,
+                total_minor INTEGER NOT NULL CHECK (total_minor = subtotal_minor + tax_minor),
+                credit_note_for INTEGER REFERENCES invoices(id) ON DELETE RESTRICT,
+                reason TEXT NOT NULL DEFAULT '',
+                seller_name TEXT NOT NULL DEFAULT '',
+                seller_address TEXT NOT NULL DEFAULT '',
+                seller_tax_id TEXT NOT NULL DEFAULT '',
+                buyer_name TEXT NOT NULL DEFAULT '',
+                buyer_address TEXT NOT NULL DEFAULT '',
+                created_at INTEGER NOT NULL,
+                issued_at INTEGER,
+                paid_at INTEGER,
+                voided_at INTEGER,
+                CHECK ((state = 'draft') = (number IS NULL)),
+                CHECK ((state = 'draft') = (issued_at IS NULL)),
+                CHECK ((kind = 'invoice' AND credit_note_for IS NULL AND total_minor >= 0
+                        AND subtotal_minor >= 0)
+                    OR (kind = 'credit-note' AND credit_note_for IS NOT NULL
+                        AND total_minor <= 0 AND subtotal_minor <= 0)),
+                UNIQUE (series, seq)
+            ) STRICT)"),
+            QStringLiteral(
+                "INSERT INTO invoices_new (id, number, kind, purchaser_id, period, state, "
+                "currency, subtotal_minor, tax_rate_bp, tax_minor, total_minor, created_at, "
+                "issued_at) SELECT id, CASE state WHEN 'draft' THEN NULL ELSE number END, "
+                "'invoice', purchaser_id, period, state, currency, total_minor, 0, 0, "
+                "total_minor, created_at, CASE state WHEN 'draft' THEN NULL ELSE created_at END "
+                "FROM invoices"),
+            QStringLiteral("DROP TABLE invoices"),
+            QStringLiteral("ALTER TABLE invoices_new RENAME TO invoices"),
+            QStringLiteral("CREATE INDEX invoices_purchaser ON invoices(purchaser_id, period)"),
+            QStringLiteral("CREATE INDEX invoices_period ON invoices(period)"),
+            // One open draft per purchaser, period and currency; one credit note per invoice.
+            QStringLiteral("CREATE UNIQUE INDEX invoices_one_draft ON invoices(purchaser_id, "
+                           "period, currency) WHERE state = 'draft' AND kind = 'invoice'"),
+            QStringLiteral("CREATE UNIQUE INDEX invoices_credit_note_for ON "
+                           "invoices(credit_note_for) WHERE credit_note_for IS NOT NULL"),
+            QStringLiteral(R"(CREATE TABLE invoice_lines (
+                id INTEGER PRIMARY KEY,
+                invoice_id INTEGER NOT NULL REFERENCES invoices(id) ON DELETE CASCADE,
+                lease_id INTEGER NOT NULL REFERENCES leases(id) ON DELETE RESTRICT,
+                lease_kind TEXT NOT NULL CHECK (lease_kind IN ('firm', 'best-effort')),
+                description TEXT NOT NULL,
+                quantity_milli INTEGER NOT NULL,
+                unit TEXT NOT NULL,
+                unit_price_minor INTEGER NOT NULL CHECK (unit_price_minor >= 0),
+                per_gb_minor INTEGER NOT NULL DEFAULT 0 CHECK (per_gb_minor >= 0),
+                charge_minor INTEGER NOT NULL,
+                credit_minor INTEGER NOT NULL,
+                amount_minor INTEGER NOT NULL CHECK (amount_minor = charge_minor - credit_minor),
+                rate_milli_rps INTEGER NOT NULL DEFAULT 0 CHECK (rate_milli_rps >= 0),
+                billed_ms INTEGER NOT NULL DEFAULT 0 CHECK (billed_ms >= 0),
+                shed_milli_rps_ms INTEGER NOT NULL DEFAULT 0 CHECK (shed_milli_rps_ms >= 0),
+                requests INTEGER NOT NULL DEFAULT 0 CHECK (requests >= 0),
+                bytes INTEGER NOT NULL DEFAULT 0 CHECK (bytes >= 0),
+                UNIQUE (invoice_id, lease_id)
+            ) STRICT)"),
+            QStringLiteral("CREATE INDEX invoice_lines_lease ON invoice_lines(lease_id)"),
+            QStringLiteral("CREATE INDEX usage_samples_at ON usage_samples(at)"),
+            QStringLiteral(R"(CREATE TRIGGER invoices_issued_never_change
+                BEFORE UPDATE ON invoices
+                WHEN OLD.state <> 'draft' AND (NEW.id IS NOT OLD.id
+                    OR NEW.number IS NOT OLD.number OR NEW.series IS NOT OLD.series
+                    OR NEW.seq IS NOT OLD.seq OR NEW.kind IS NOT OLD.kind
+                    OR NEW.purchaser_id IS NOT OLD.purchaser_id OR NEW.period IS NOT OLD.period
+                    OR NEW.currency IS NOT OLD.currency
+                    OR NEW.subtotal_minor IS NOT OLD.subtotal_minor
+                    OR NEW.tax_rate_bp IS NOT OLD.tax_rate_bp
+                    OR NEW.tax_minor IS NOT OLD.tax_minor
+                    OR NEW.total_minor IS NOT OLD.total_minor
+                    OR NEW.credit_note_for IS NOT OLD.credit_note_for
+                    OR NEW.reason IS NOT OLD.reason OR NEW.seller_name IS NOT OLD.seller_name
+                    OR NEW.seller_address IS NOT OLD.seller_address
+                    OR NEW.seller_tax_id IS NOT OLD.seller_tax_id
+                    OR NEW.buyer_name IS NOT OLD.buyer_name
+                    OR NEW.buyer_address IS NOT OLD.buyer_address
+                    OR NEW.created_at IS NOT OLD.created_at
+                    OR NEW.issued_at IS NOT OLD.issued_at
+                    OR (OLD.paid_at IS NOT NULL AND NEW.paid_at IS NOT OLD.paid_at)
+                    OR (OLD.voided_at IS NOT NULL AND NEW.voided_at IS NOT OLD.voided_at))
+                BEGIN
+                    SELECT RAISE(ABORT, 'an issued invoice never changes: correct it with a credit note');
+                END)"),
+            QStringLiteral(R"(CREATE TRIGGER invoices_state_flow
+                BEFORE UPDATE OF state ON invoices
+                WHEN NEW.state IS NOT OLD.state AND NOT (
+                    (OLD.state = 'draft' AND NEW.state = 'issued')
+                    OR (OLD.state = 'issued' AND NEW.state = 'paid' AND OLD.kind = 'invoice')
+                    OR (OLD.state IN ('issued', 'paid') AND NEW.state = 'void'
+                        AND OLD.kind = 'invoice'))
+                BEGIN
+                    SELECT RAISE(ABORT, 'invoice states go draft -> issued -> paid, and to void only by a credit note');
+                END)"),
+            QStringLiteral(R"(CREATE TRIGGER invoices_void_needs_credit_note
+                BEFORE UPDATE OF state ON invoices
+                WHEN NEW.state = 'void' AND OLD.state <> 'void' AND NOT EXISTS (
+                    SELECT 1 FROM invoices c WHERE c.credit_note_for = OLD.id
+                        AND c.kind = 'credit-note' AND c.state = 'issued')
+                BEGIN
+                    SELECT RAISE(ABORT, 'an invoice is voided only by issuing a credit note for it');
+                END)"),
+            QStringLiteral(R"(CREATE TRIGGER invoices_issued_never_deleted
+                BEFORE DELETE ON invoices WHEN OLD.state <> 'draft'
+                BEGIN
+                    SELECT RAISE(ABORT, 'an issued invoice is never deleted: correct it with a credit note');
+                END)"),
+            QStringLiteral(R"(CREATE TRIGGER invoice_lines_frozen_insert
+                BEFORE INSERT ON invoice_lines
+                WHEN (SELECT state FROM invoices WHERE id = NEW.invoice_id) IS NOT 'draft'
+                BEGIN
+                    SELECT RAISE(ABORT, 'the lines of an issued invoice never change');
+                END)"),
+            QStringLiteral(R"(CREATE TRIGGER invoice_lines_frozen_update
+                BEFORE UPDATE ON invoice_lines
+                WHEN (SELECT state FROM invoices WHERE id = OLD.invoice_id) IS NOT 'draft'
+                    OR (SELECT state FROM invoices WHERE id = NEW.invoice_id) IS NOT 'draft'
+                BEGIN
+                    SELECT RAISE(ABORT, 'the lines of an issued invoice never change');
+                END)"),
+            // A draft's lines go with it (ON DELETE CASCADE); its row may already be gone then.
+            QStringLiteral(R"(CREATE TRIGGER invoice_lines_frozen_delete
+                BEFORE DELETE ON invoice_lines
+                WHEN (SELECT state FROM invoices WHERE id = OLD.invoice_id) <> 'draft'
+                BEGIN
+                    SELECT RAISE(ABORT, 'the lines of an issued invoice never change');
+                END)"),
+        },
+        true,
+    });
+
     return list;
 }
 

@@ -53,6 +53,7 @@ private Q_SLOTS:
     void failingMigrationOnFreshFileKeepsEarlierSteps();
     void malformedMigrationListIsRejected();
     void foreignKeysAreEnforced();
+    void migration7KeepsThePlaceholderInvoices();
     void checkConstraintsRejectBadValues_data();
     void checkConstraintsRejectBadValues();
     void transactionRollsBackUnlessCommitted();
@@ -81,8 +82,10 @@ void TestMigrations::freshDatabaseReachesLatestVersion()
     QCOMPARE(version.value(), latestVersion(builtInMigrations()));
 
     const QStringList tables = db.connection().tables();
-    for (const char *table : {"proxies", "purchasers", "sites", "site_origins", "offers", "bids",
-                              "leases", "lease_events", "usage_samples", "invoices", "audit_log"})
+    for (const char *table :
+         {"proxies", "purchasers", "sites", "site_origins", "offers", "bids", "leases",
+          "lease_events", "usage_samples", "invoices", "audit_log", "lease_tariffs",
+          "lease_shortfall", "billing_settings", "invoice_series", "invoice_lines"})
         QVERIFY2(tables.contains(QLatin1String(table)), table);
     // Migration 2 ran too.
     QCOMPARE(scalar(db.connection(),
@@ -243,6 +246,51 @@ void TestMigrations::foreignKeysAreEnforced()
     QCOMPARE(scalar(db.connection(), QStringLiteral("SELECT count(*) FROM sites")).toInt(), 0);
 }
 
+// Migration 7 rebuilds the placeholder invoices table of migration 1: rows in it survive, a draft
+// loses the number it should never have had, and the billing triggers guard the issued one.
+void TestMigrations::migration7KeepsThePlaceholderInvoices()
+{
+    {
+        Database db;
+        QVERIFY(db.open(dbPath(), builtInMigrations().mid(0, 6)).ok());
+        QCOMPARE(db.schemaVersion().value(), 6);
+        QSqlQuery q(db.connection());
+        QVERIFY(q.exec(QStringLiteral(
+            "INSERT INTO purchasers (id, organisation, created_at) VALUES (1, 'ACME', 0)")));
+        QVERIFY(q.exec(QStringLiteral(
+            "INSERT INTO invoices (id, number, purchaser_id, period, state, total_minor, "
+            "currency, created_at) VALUES (1, 'OLD-1', 1, '2026-01', 'issued', 1234, 'EUR', 5), "
+            "(2, 'OLD-2', 1, '2026-02', 'draft', 99, 'EUR', 6)")));
+    }
+    Database db;
+    const Result<void> opened = db.open(dbPath());
+    QVERIFY2(opened.ok(), qPrintable(opened.error().message));
+    QVERIFY(db.schemaVersion().value() >= 7);
+    QSqlQuery q(db.connection());
+    QVERIFY(q.exec(QStringLiteral("SELECT id, number, state, kind, subtotal_minor, tax_minor, "
+                                  "total_minor, issued_at FROM invoices ORDER BY id")));
+    QVERIFY(q.next());
+    QCOMPARE(q.value(1).toString(), QStringLiteral("OLD-1"));
+    QCOMPARE(q.value(2).toString(), QStringLiteral("issued"));
+    QCOMPARE(q.value(3).toString(), QStringLiteral("invoice"));
+    QCOMPARE(q.value(4).toLongLong(), 1234);
+    QCOMPARE(q.value(5).toLongLong(), 0);
+    QCOMPARE(q.value(6).toLongLong(), 1234);
+    QCOMPARE(q.value(7).toLongLong(), 5);
+    QVERIFY(q.next());
+    QVERIFY(q.value(1).isNull());
+    QCOMPARE(q.value(2).toString(), QStringLiteral("draft"));
+    QVERIFY(q.value(7).isNull());
+    QVERIFY(!q.next());
+    q.finish();
+    QSqlQuery change(db.connection());
+    QVERIFY(!change.exec(QStringLiteral("UPDATE invoices SET total_minor = 1, subtotal_minor = 1 "
+                                        "WHERE id = 1")));
+    QVERIFY(change.exec(QStringLiteral("UPDATE invoices SET total_minor = 1, subtotal_minor = 1 "
+                                       "WHERE id = 2")));
+    QCOMPARE(scalar(db.connection(), QStringLiteral("PRAGMA foreign_key_check")).isValid(), false);
+}
+
 void TestMigrations::checkConstraintsRejectBadValues_data()
 {
     QTest::addColumn<QString>("sql");
@@ -276,6 +324,28 @@ void TestMigrations::checkConstraintsRejectBadValues_data()
                                                1, QStringLiteral("EUR")};
     QTest::newRow("card number as last4")
         << purchaser << QVariantList{QStringLiteral("ACME"), QStringLiteral("4111111111111111")};
+    const QString invoice = QStringLiteral(
+        "INSERT INTO invoices (kind, purchaser_id, period, currency, subtotal_minor, tax_minor, "
+        "total_minor, credit_note_for, created_at) VALUES (?, 1, ?, 'EUR', ?, ?, ?, ?, 0)");
+    const QVariant none(QMetaType::fromType<qint64>());
+    QTest::newRow("invoice period not YYYY-MM")
+        << invoice << QVariantList{QStringLiteral("invoice"), QStringLiteral("2026-3"), 1, 0, 1,
+                                   none};
+    QTest::newRow("invoice total is not subtotal + tax")
+        << invoice << QVariantList{QStringLiteral("invoice"), QStringLiteral("2026-03"), 100, 19,
+                                   120, none};
+    QTest::newRow("negative invoice")
+        << invoice << QVariantList{QStringLiteral("invoice"), QStringLiteral("2026-03"), -100, 0,
+                                   -100, none};
+    QTest::newRow("credit note for nothing")
+        << invoice << QVariantList{QStringLiteral("credit-note"), QStringLiteral("2026-03"), -100,
+                                   0, -100, none};
+    QTest::newRow("unknown document kind")
+        << invoice << QVariantList{QStringLiteral("receipt"), QStringLiteral("2026-03"), 1, 0, 1,
+                                   none};
+    QTest::newRow("unknown billing setting")
+        << QStringLiteral("INSERT INTO billing_settings (key, value) VALUES (?, ?)")
+        << QVariantList{QStringLiteral("bank_password"), QStringLiteral("x")};
     QTest::newRow("wrong type in STRICT table")
         << offer
         << QVariantList{QStringLiteral("fast"), QStringLiteral("firm"), QStringLiteral("fixed"), 1,

@@ -4,7 +4,7 @@
 #include "control/controller.h"
 #include "control/controllerlock.h"
 #include "dns/dnsname.h"
-#include "market/marketservice.h"
+#include "market/auctioncloser.h"
 #include "sandbox/sandbox.h"
 #include "store/database.h"
 #include "store/leaserepository.h"
@@ -809,20 +809,9 @@ int run(const QStringList &arguments)
         logStream->flush();
     });
     // Auctions close at their set time: after each poll, clear the ones that are due.
-    Database marketDb;
-    if (const auto opened = marketDb.open(config->databasePath); !opened) {
-        err() << command << ": " << opened.error().message << "\n";
-        return 1;
-    }
-    MarketService market(marketDb);
-    QObject::connect(&controller, &Controller::cycleFinished, &controller, [&] {
-        const auto closed = market.closeDueAuctions(QStringLiteral("controller"));
-        if (!closed)
-            Q_EMIT controller.message(QStringLiteral("closing auctions: ") +
-                                      closed.error().message);
-        else if (closed.value() > 0)
-            Q_EMIT controller.message(QStringLiteral("closed %1 auction(s)").arg(closed.value()));
-    });
+    AuctionCloser auctions(config->databasePath);
+    QObject::connect(&auctions, &AuctionCloser::message, &controller, &Controller::message);
+    QObject::connect(&controller, &Controller::cycleFinished, &auctions, &AuctionCloser::closeDue);
     TerminationSignals signals;
     QObject::connect(&signals, &TerminationSignals::received, &controller, [&](int signal) {
         Q_EMIT controller.message(QStringLiteral("signal %1: stopping").arg(signal));

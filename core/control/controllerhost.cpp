@@ -1,6 +1,7 @@
 #include "control/controllerhost.h"
 
 #include "control/controllerlock.h"
+#include "market/auctioncloser.h"
 
 #include <QDateTime>
 #include <QThread>
@@ -148,6 +149,9 @@ void ControllerHost::startController()
         [this, anchor = m_anchor, config = *m_config, run] {
             auto *controller = new Controller(config, anchor);
             connect(controller, &Controller::message, this, &ControllerHost::appendLog);
+            auto *auctions = new AuctionCloser(config.databasePath, controller);
+            connect(auctions, &AuctionCloser::message, this, &ControllerHost::appendLog);
+            connect(controller, &Controller::cycleFinished, auctions, &AuctionCloser::closeDue);
             QString error;
             if (controller->start(&error))
                 return;

@@ -2,6 +2,7 @@
 // forecast override, withdrawal, approval creating exactly the right lease and tariff, rejection,
 // idempotent replays, purchaser isolation, auto-approve and the audit log.
 #include "fleet/headroommodel.h"
+#include "market/auctioncloser.h"
 #include "market/marketservice.h"
 #include "store/database.h"
 #include "store/leaserepository.h"
@@ -39,6 +40,7 @@ private Q_SLOTS:
     void auctionCancelledBidTakesNoPart();
     void auctionWithNoBidAboveReserveCloses();
     void dueAuctionsCloseByThemselves();
+    void auctionCloserRunsOnTheRealClock();
     void continuousBidsRestThenTradeOnReprice();
     void withdrawOnlyUntilSold();
     void approvalCreatesExactlyTheLeaseAndTariff();
@@ -411,6 +413,22 @@ void TestMarketService::dueAuctionsCloseByThemselves()
     QCOMPARE(closed.value(), 1);
     QCOMPARE(m_market->offer(a.value().id).value().state, OfferState::Closed);
     QCOMPARE(m_market->offer(b.value().id).value().state, OfferState::Open);
+}
+
+void TestMarketService::auctionCloserRunsOnTheRealClock()
+{
+    // Posted on the test clock (months ago), so on the real clock its close has passed.
+    const auto a = m_market->postOffer(auction(50, 100), QStringLiteral("t"), kOp);
+    QVERIFY(a.ok());
+    AuctionCloser closer(m_db->path());
+    QStringList lines;
+    connect(&closer, &AuctionCloser::message, this, [&](const QString &l) { lines << l; });
+    closer.closeDue();
+    QCOMPARE(lines, QStringList{QStringLiteral("closed 1 auction(s) at their closing time")});
+    QCOMPARE(m_market->offer(a.value().id).value().state, OfferState::Closed);
+    closer.closeDue();
+    QCOMPARE(lines.size(), 1); // nothing more to close, nothing said
+    QCOMPARE(m_market->audit().value().first().actor, QStringLiteral("controller"));
 }
 
 void TestMarketService::continuousBidsRestThenTradeOnReprice()

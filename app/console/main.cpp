@@ -6,6 +6,7 @@
 #include "fleet/healthmonitor.h"
 #include "leasesview.h"
 #include "mainwindow.h"
+#include "marketview.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/sandboxtargets.h"
 #include "settings/appsettings.h"
@@ -207,6 +208,17 @@ int main(int argc, char *argv[])
                                  leases->setDatabasePath(s.databasePath);
                          });
     }
+    // So does the Market view. It checks a site's delegation on approval only where it knows the
+    // resolver and the purchaser's DNS server, which is for a sandbox (set once it is up).
+    auto *market = qobject_cast<MarketView *>(window.viewWidget(MainWindow::View::Market));
+    if (market && !layout) {
+        market->setDatabasePath(appSettings.databasePath);
+        QObject::connect(&window, &MainWindow::settingsChanged, market,
+                         [market](const AppSettings &s) {
+                             if (s.databasePath != market->databasePath())
+                                 market->setDatabasePath(s.databasePath);
+                         });
+    }
     if (dnsOverview && !layout)
         QObject::connect(&window, &MainWindow::settingsChanged, dnsOverview.get(),
                          [service = dnsOverview.get()](const AppSettings &s) {
@@ -224,8 +236,8 @@ int main(int argc, char *argv[])
         startSandbox(
             *layout, parser.value(baseLoad).toDouble(), &window,
             [&window, &monitor, &controller, layout, service = dnsOverview.get(),
-             fleet = fleet.get(),
-             leases](bool ok, const QString &message, const QList<Proxy> &proxies) {
+             fleet = fleet.get(), leases,
+             market](bool ok, const QString &message, const QList<Proxy> &proxies) {
                 if (!ok) {
                     controller.watchOnly(layout->databaseFile(),
                                          QStringLiteral("the sandbox did not start"));
@@ -243,6 +255,11 @@ int main(int argc, char *argv[])
                 fleet->start();
                 if (leases)
                     leases->setDatabasePath(layout->databaseFile());
+                if (market) {
+                    market->setDelegationTargets(
+                        DelegationTargets::from(dnsOverviewConfigFor(*layout)));
+                    market->setDatabasePath(layout->databaseFile());
+                }
                 QString error;
                 if (const auto config = ControllerConfig::forSandbox(*layout, &error))
                     controller.setConfig(*config);

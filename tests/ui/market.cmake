@@ -1,1 +1,2 @@
 
+headroom_test(tst_marketview LABEL ui SOURCES tst_marketview.cpp LIBS headroom_ui)

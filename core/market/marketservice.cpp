@@ -6,7 +6,6 @@
 #include "store/leaserepository.h"
 #include "store/loadhistoryrepository.h"
 #include "store/marketrepository.h"
-#include "store/purchaserrepository.h"
 #include "store/siterepository.h"
 #include "store/tariffrepository.h"
 
@@ -376,7 +375,7 @@ MarketResult<BidOutcome> MarketService::placeBid(const BidRequest &request, cons
                 return std::nullopt;
             }
         }
-        const auto purchaser = PurchaserRepository(m_database).byId(request.purchaserId);
+        const auto purchaser = repo.purchaserName(request.purchaserId);
         if (!purchaser)
             return storage(purchaser.error());
         if (!purchaser.value())
@@ -399,38 +398,36 @@ MarketResult<BidOutcome> MarketService::placeBid(const BidRequest &request, cons
                                 .arg(utc(*offer.closesAtMs)));
 
         // The site the capacity is for: one of the purchaser's own.
-        const auto sites = SiteRepository(m_database).all();
-        if (!sites)
-            return storage(sites.error());
-        QList<Site> theirs;
-        for (const Site &s : sites.value()) {
-            if (s.purchaserId == request.purchaserId)
-                theirs.append(s);
-        }
-        std::optional<qint64> siteId = request.siteId;
-        if (siteId) {
-            const bool owned = std::any_of(theirs.cbegin(), theirs.cend(),
-                                           [&](const Site &s) { return s.id == *siteId; });
-            if (!owned)
+        const auto theirs = repo.sitesOf(request.purchaserId);
+        if (!theirs)
+            return storage(theirs.error());
+        std::optional<std::pair<qint64, QString>> site;
+        if (request.siteId) {
+            for (const auto &s : theirs.value()) {
+                if (s.first == *request.siteId)
+                    site = s;
+            }
+            if (!site)
                 return notFound(QStringLiteral("purchaser %1 has no site %2")
                                     .arg(request.purchaserId)
-                                    .arg(*siteId));
-        } else if (theirs.size() == 1) {
-            siteId = theirs.constFirst().id;
-        } else if (theirs.isEmpty()) {
+                                    .arg(*request.siteId));
+        } else if (theirs.value().size() == 1) {
+            site = theirs.value().constFirst();
+        } else if (theirs.value().isEmpty()) {
             return invalid(QStringLiteral("purchaser %1 has no site yet; a site is registered "
                                           "before bidding")
                                .arg(request.purchaserId));
         } else {
             return invalid(QStringLiteral("purchaser %1 has %2 sites; name the one the bid is for")
                                .arg(request.purchaserId)
-                               .arg(theirs.size()));
+                               .arg(theirs.value().size()));
         }
+        const std::optional<qint64> siteId = site->first;
 
         MarketBid bid;
         bid.offerId = offer.id;
         bid.purchaserId = request.purchaserId;
-        bid.purchaserName = purchaser.value()->organisation;
+        bid.purchaserName = *purchaser.value();
         bid.siteId = siteId;
         bid.rateRps = request.rateRps;
         bid.minRps = request.minRps;
@@ -522,6 +519,7 @@ MarketResult<BidOutcome> MarketService::placeBid(const BidRequest &request, cons
             purchase.purchaserId = bid.purchaserId;
             purchase.purchaserName = bid.purchaserName;
             purchase.siteId = siteId;
+            purchase.siteName = site->second;
             purchase.rateRps = units;
             purchase.priceMinor = price;
             purchase.currency = offer.currency;

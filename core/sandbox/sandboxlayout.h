@@ -44,12 +44,14 @@ struct OriginEndpoint
 //   base+12 proxy local peer (HAProxy `peers`: on a graceful reload the old process pushes its
 //           stick tables to the new one; each proxy listens on its own address)
 //   base+10 origin HTTP                             (127.0.2.1-3)
+//   base+20 purchaser API (headroomctl api's default listen address, 127.0.0.1)
 // Proxies and origins share the web port, as port 80 would be shared in production: a client
 // that resolves a purchaser's name connects to the same port whichever address it is given.
 struct SandboxLayout
 {
     static constexpr int kDefaultPortBase = 25300;
     static constexpr int kPortSpan = 30;
+    static constexpr int kApiPortOffset = 20; // headroomctl api, on 127.0.0.1
 
     int portBase = kDefaultPortBase;
     QString stateDir;

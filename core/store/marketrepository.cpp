@@ -416,6 +416,32 @@ Result<void> MarketRepository::setLeasePurchase(qint64 leaseId, qint64 purchaseI
     return {};
 }
 
+Result<std::optional<QString>> MarketRepository::purchaserName(qint64 purchaserId) const
+{
+    QSqlQuery q(m_database.connection());
+    q.prepare(QStringLiteral("SELECT organisation FROM purchasers WHERE id = ?"));
+    q.addBindValue(purchaserId);
+    if (!q.exec())
+        return toStoreError(q, QStringLiteral("reading purchaser %1").arg(purchaserId));
+    if (!q.next())
+        return std::optional<QString>();
+    return std::optional<QString>(q.value(0).toString());
+}
+
+Result<QList<std::pair<qint64, QString>>> MarketRepository::sitesOf(qint64 purchaserId) const
+{
+    QSqlQuery q(m_database.connection());
+    q.prepare(QStringLiteral("SELECT id, name FROM sites WHERE purchaser_id = ? ORDER BY name"));
+    q.addBindValue(purchaserId);
+    if (!q.exec())
+        return toStoreError(q,
+                            QStringLiteral("reading the sites of purchaser %1").arg(purchaserId));
+    QList<std::pair<qint64, QString>> sites;
+    while (q.next())
+        sites.append({q.value(0).toLongLong(), q.value(1).toString()});
+    return sites;
+}
+
 Result<std::optional<QString>> MarketRepository::rule(const QString &key) const
 {
     QSqlQuery q(m_database.connection());

@@ -47,6 +47,11 @@ public:
                                 const QString &by, qint64 atMs);
     Result<void> setLeasePurchase(qint64 leaseId, qint64 purchaseId);
 
+    // The organisation of a purchaser; nullopt when there is none with that id.
+    Result<std::optional<QString>> purchaserName(qint64 purchaserId) const;
+    // The purchaser's sites as (id, name), by name: what a bid may name.
+    Result<QList<std::pair<qint64, QString>>> sitesOf(qint64 purchaserId) const;
+
     Result<std::optional<QString>> rule(const QString &key) const;
     Result<void> setRule(const QString &key, const QString &value);
 

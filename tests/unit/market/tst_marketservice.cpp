@@ -278,6 +278,7 @@ void TestMarketService::fixedPriceFirstComeFirstServed()
     QCOMPARE(won.value().purchases.first().rateRps, 70);
     QCOMPARE(won.value().purchases.first().priceMinor, 1200); // the posted price, not the bid's
     QCOMPARE(won.value().purchases.first().siteId, std::optional<qint64>(m_aliceSite));
+    QCOMPARE(won.value().purchases.first().siteName, QStringLiteral("shop.example"));
 
     // 30 left: all-or-nothing 50 does not fit; 50 accepting 20 gets 30.
     BidRequest tooBig{

@@ -6,6 +6,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QRandomGenerator>
 #include <QTimer>
 #include <algorithm>
 
@@ -25,7 +26,8 @@ ScrapeTarget ScrapeTarget::fromEndpoint(const ProxyEndpoint &endpoint)
 
 FleetScraper::FleetScraper(QObject *parent)
     : QObject(parent), m_network(new QNetworkAccessManager(this)), m_timer(new QTimer(this)),
-      m_deadline(new QTimer(this))
+      m_deadline(new QTimer(this)),
+      m_run(QString::number(QRandomGenerator::system()->generate64(), 36))
 {
     m_clock.start();
     m_timer->setInterval(1000);
@@ -264,7 +266,8 @@ ProxyLoad FleetScraper::account(Proxy &p)
         load.error = p.error.isEmpty() ? QStringLiteral("scrape failed") : p.error;
         load.consecutiveMisses = p.misses;
         load.epoch = p.epoch;
-        load.sampleId = QStringLiteral("%1/%2/%3").arg(p.target.name).arg(p.epoch).arg(m_poll);
+        load.sampleId =
+            QStringLiteral("%1/%2/%3/%4").arg(p.target.name, m_run).arg(p.epoch).arg(m_poll);
         return load;
     }
     p.misses = 0;
@@ -329,7 +332,8 @@ ProxyLoad FleetScraper::account(Proxy &p)
     load.state = p.state;
     load.scraped = true;
     load.epoch = p.epoch;
-    load.sampleId = QStringLiteral("%1/%2/%3").arg(p.target.name).arg(p.epoch).arg(m_poll);
+    load.sampleId =
+        QStringLiteral("%1/%2/%3/%4").arg(p.target.name, m_run).arg(p.epoch).arg(m_poll);
     return load;
 }
 

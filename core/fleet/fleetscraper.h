@@ -76,7 +76,10 @@ struct ProxyLoad
 
     quint64 epoch = 0; // increments on each detected restart of the proxy's counters
     quint64 poll = 0;  // poll sequence number of the scraper
-    QString sampleId;  // "name/epoch/poll": unique key for billing this delta
+    // "name/run/epoch/poll": unique key for billing this delta. `run` is random per scraper, so a
+    // restarted controller (whose epochs and polls count from 0 again) never repeats an id that
+    // its predecessor stored - which would make the ledger drop its samples as replays.
+    QString sampleId;
 };
 
 // Reads every proxy concurrently once per interval (HTTP GET of the Prometheus exporter and
@@ -156,6 +159,7 @@ private:
     QString m_table = QStringLiteral("per_site");
     int m_timeoutMs = 0; // 0 = 80 % of the interval
     quint64 m_poll = 0;
+    QString m_run; // random, per scraper: see ProxyLoad::sampleId
     bool m_polling = false;
 };
 

@@ -56,7 +56,12 @@ void TestFleetScraper::initTestCase()
         QVERIFY2(l.scraped, qPrintable(l.name + QStringLiteral(": ") + l.error));
         QCOMPARE(l.state, ProxyLoad::State::Up);
         QVERIFY(l.baseline);
-        QVERIFY(l.sampleId.startsWith(l.name + QStringLiteral("/0/")));
+        // name/run/epoch/poll, the run random per scraper
+        const QStringList parts = l.sampleId.split(QLatin1Char('/'));
+        QCOMPARE(parts.size(), 4);
+        QCOMPARE(parts.at(0), l.name);
+        QVERIFY(!parts.at(1).isEmpty());
+        QCOMPARE(parts.at(2), QStringLiteral("0"));
     }
 }
 

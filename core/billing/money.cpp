@@ -74,10 +74,9 @@ int minorDigits(const QString &currency)
         QStringLiteral("PYG"), QStringLiteral("RWF"), QStringLiteral("UGX"), QStringLiteral("UYI"),
         QStringLiteral("VND"), QStringLiteral("VUV"), QStringLiteral("XAF"), QStringLiteral("XOF"),
         QStringLiteral("XPF")};
-    static const QStringList three = {QStringLiteral("BHD"), QStringLiteral("IQD"),
-                                      QStringLiteral("JOD"), QStringLiteral("KWD"),
-                                      QStringLiteral("LYD"), QStringLiteral("OMR"),
-                                      QStringLiteral("TND")};
+    static const QStringList three = {
+        QStringLiteral("BHD"), QStringLiteral("IQD"), QStringLiteral("JOD"), QStringLiteral("KWD"),
+        QStringLiteral("LYD"), QStringLiteral("OMR"), QStringLiteral("TND")};
     if (none.contains(currency))
         return 0;
     if (three.contains(currency))

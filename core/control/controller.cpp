@@ -1,5 +1,6 @@
 #include "control/controller.h"
 
+#include "billing/shortfall.h"
 #include "control/allocator.h"
 #include "control/weightplan.h"
 #include "dns/dnsupdateservice.h"
@@ -11,6 +12,7 @@
 #include "store/leaserepository.h"
 #include "store/loadhistoryrepository.h"
 #include "store/proxyrepository.h"
+#include "store/shortfallrepository.h"
 #include "store/siterepository.h"
 #include "store/usagerepository.h"
 
@@ -678,6 +680,24 @@ void Controller::steer(const QList<ProxyLoad> &loads, qint64 nowMs,
         s.weights = w;
         if (const Result<void> r = leases.setStatus(s); !r)
             logLine(QStringLiteral("lease %1 status: %2").arg(l.id).arg(r.error().message));
+    }
+    // Firm leases the allocation gave less than their site wanted of them: capacity ran out and
+    // steering shed them. Recorded as billing evidence for a credit (firmShortfall, BILLING.md);
+    // only when this poll measured the proxies.
+    if (haveRates) {
+        QHash<qint64, QList<FirmAllocation>> firmBySite;
+        for (const Lease &l : open.value()) {
+            if (l.kind == LeaseKind::Firm && l.state == LeaseState::Active && l.inWindow(nowMs))
+                firmBySite[l.siteId].append({l.id, l.rateRps, allocatedToLease.value(l.id)});
+        }
+        QList<ShortfallSample> shed;
+        for (auto it = firmBySite.cbegin(); it != firmBySite.cend(); ++it) {
+            const FractionController &law = m_sites[it.key()].law;
+            shed += firmShortfall(it.value(), law.demandEstimate(), law.demandKnown(), nowMs,
+                                  std::llround(dt * 1000));
+        }
+        if (const auto r = ShortfallRepository(*m_db).record(shed); !r)
+            logLine(QStringLiteral("shortfall: %1").arg(r.error().message));
     }
     m_snapshot = snapshot;
     Q_EMIT snapshotReady(snapshot);

@@ -33,8 +33,8 @@ Result<void> TariffRepository::set(qint64 leaseId, const Tariff &tariff)
         upsert.addBindValue(tariff.bestEffortMinorPerGb);
         upsert.addBindValue(QDateTime::currentMSecsSinceEpoch());
         if (!upsert.exec()) {
-            StoreError e = toStoreError(upsert, QStringLiteral("storing the tariff of lease %1")
-                                                    .arg(leaseId));
+            StoreError e =
+                toStoreError(upsert, QStringLiteral("storing the tariff of lease %1").arg(leaseId));
             if (e.isConstraint())
                 e.message = QStringLiteral("no lease %1").arg(leaseId);
             return e;

@@ -329,20 +329,21 @@ void TestMigrations::checkConstraintsRejectBadValues_data()
         "total_minor, credit_note_for, created_at) VALUES (?, 1, ?, 'EUR', ?, ?, ?, ?, 0)");
     const QVariant none(QMetaType::fromType<qint64>());
     QTest::newRow("invoice period not YYYY-MM")
-        << invoice << QVariantList{QStringLiteral("invoice"), QStringLiteral("2026-3"), 1, 0, 1,
-                                   none};
+        << invoice
+        << QVariantList{QStringLiteral("invoice"), QStringLiteral("2026-3"), 1, 0, 1, none};
     QTest::newRow("invoice total is not subtotal + tax")
-        << invoice << QVariantList{QStringLiteral("invoice"), QStringLiteral("2026-03"), 100, 19,
-                                   120, none};
+        << invoice
+        << QVariantList{QStringLiteral("invoice"), QStringLiteral("2026-03"), 100, 19, 120, none};
     QTest::newRow("negative invoice")
-        << invoice << QVariantList{QStringLiteral("invoice"), QStringLiteral("2026-03"), -100, 0,
-                                   -100, none};
+        << invoice
+        << QVariantList{QStringLiteral("invoice"), QStringLiteral("2026-03"), -100, 0, -100, none};
     QTest::newRow("credit note for nothing")
-        << invoice << QVariantList{QStringLiteral("credit-note"), QStringLiteral("2026-03"), -100,
-                                   0, -100, none};
+        << invoice
+        << QVariantList{
+               QStringLiteral("credit-note"), QStringLiteral("2026-03"), -100, 0, -100, none};
     QTest::newRow("unknown document kind")
-        << invoice << QVariantList{QStringLiteral("receipt"), QStringLiteral("2026-03"), 1, 0, 1,
-                                   none};
+        << invoice
+        << QVariantList{QStringLiteral("receipt"), QStringLiteral("2026-03"), 1, 0, 1, none};
     QTest::newRow("unknown billing setting")
         << QStringLiteral("INSERT INTO billing_settings (key, value) VALUES (?, ?)")
         << QVariantList{QStringLiteral("bank_password"), QStringLiteral("x")};

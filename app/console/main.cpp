@@ -1,5 +1,6 @@
 // headroom: the operator console. Argument parsing and wiring only.
 
+#include "billingview.h"
 #include "control/controllerhost.h"
 #include "dns/dnsoverviewservice.h"
 #include "fleet/fleetmonitor.h"
@@ -219,6 +220,16 @@ int main(int argc, char *argv[])
                                  market->setDatabasePath(s.databasePath);
                          });
     }
+    // And the Billing view.
+    auto *billing = qobject_cast<BillingView *>(window.viewWidget(MainWindow::View::Billing));
+    if (billing && !layout) {
+        billing->setDatabasePath(appSettings.databasePath);
+        QObject::connect(&window, &MainWindow::settingsChanged, billing,
+                         [billing](const AppSettings &s) {
+                             if (s.databasePath != billing->databasePath())
+                                 billing->setDatabasePath(s.databasePath);
+                         });
+    }
     if (dnsOverview && !layout)
         QObject::connect(&window, &MainWindow::settingsChanged, dnsOverview.get(),
                          [service = dnsOverview.get()](const AppSettings &s) {
@@ -236,8 +247,8 @@ int main(int argc, char *argv[])
         startSandbox(
             *layout, parser.value(baseLoad).toDouble(), &window,
             [&window, &monitor, &controller, layout, service = dnsOverview.get(),
-             fleet = fleet.get(), leases,
-             market](bool ok, const QString &message, const QList<Proxy> &proxies) {
+             fleet = fleet.get(), leases, market,
+             billing](bool ok, const QString &message, const QList<Proxy> &proxies) {
                 if (!ok) {
                     controller.watchOnly(layout->databaseFile(),
                                          QStringLiteral("the sandbox did not start"));
@@ -260,6 +271,8 @@ int main(int argc, char *argv[])
                         DelegationTargets::from(dnsOverviewConfigFor(*layout)));
                     market->setDatabasePath(layout->databaseFile());
                 }
+                if (billing)
+                    billing->setDatabasePath(layout->databaseFile());
                 QString error;
                 if (const auto config = ControllerConfig::forSandbox(*layout, &error))
                     controller.setConfig(*config);

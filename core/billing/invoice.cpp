@@ -1,5 +1,7 @@
 #include "billing/invoice.h"
 
+#include "domain/enumnames.h"
+
 #include <QDate>
 #include <QDateTime>
 #include <QRegularExpression>
@@ -11,16 +13,6 @@ namespace {
 const char *const kKindNames[] = {"invoice", "credit-note"};
 const char *const kStateNames[] = {"draft", "issued", "paid", "void"};
 
-template <typename E, std::size_t N>
-std::optional<E> fromName(const QString &name, const char *const (&names)[N])
-{
-    for (std::size_t i = 0; i < N; ++i) {
-        if (name == QLatin1String(names[i]))
-            return E(i);
-    }
-    return std::nullopt;
-}
-
 qint64 startOfMonthMs(int year, int month)
 {
     return QDateTime(QDate(year, month, 1), QTime(0, 0), QTimeZone::utc()).toMSecsSinceEpoch();
@@ -30,22 +22,22 @@ qint64 startOfMonthMs(int year, int month)
 
 QString invoiceKindName(InvoiceKind k)
 {
-    return QString::fromLatin1(kKindNames[int(k)]);
+    return enumName(k, kKindNames);
 }
 
 std::optional<InvoiceKind> invoiceKindFromName(const QString &name)
 {
-    return fromName<InvoiceKind>(name, kKindNames);
+    return enumFromName<InvoiceKind>(name, kKindNames);
 }
 
 QString invoiceStateName(InvoiceState s)
 {
-    return QString::fromLatin1(kStateNames[int(s)]);
+    return enumName(s, kStateNames);
 }
 
 std::optional<InvoiceState> invoiceStateFromName(const QString &name)
 {
-    return fromName<InvoiceState>(name, kStateNames);
+    return enumFromName<InvoiceState>(name, kStateNames);
 }
 
 std::optional<BillingPeriod> BillingPeriod::parse(const QString &text, QString *error)

@@ -1,5 +1,6 @@
 #include "domain/lease.h"
 
+#include "domain/enumnames.h"
 #include "domain/site.h"
 
 #include <QStringList>
@@ -7,16 +8,6 @@
 
 namespace headroom {
 namespace {
-
-template <typename E, std::size_t N>
-std::optional<E> fromName(const QString &name, const char *const (&names)[N])
-{
-    for (std::size_t i = 0; i < N; ++i) {
-        if (name == QLatin1String(names[i]))
-            return E(i);
-    }
-    return std::nullopt;
-}
 
 const char *const kStateNames[] = {"scheduled", "provisioning", "active", "draining",
                                    "ended",     "cancelled",    "failed"};
@@ -28,12 +19,12 @@ const char *const kAssignmentNames[] = {"none", "rr", "weighted", "primary-backu
 
 QString leaseStateName(LeaseState s)
 {
-    return QString::fromLatin1(kStateNames[int(s)]);
+    return enumName(s, kStateNames);
 }
 
 std::optional<LeaseState> leaseStateFromName(const QString &name)
 {
-    return fromName<LeaseState>(name, kStateNames);
+    return enumFromName<LeaseState>(name, kStateNames);
 }
 
 bool isTerminal(LeaseState s)
@@ -43,32 +34,32 @@ bool isTerminal(LeaseState s)
 
 QString leaseKindName(LeaseKind k)
 {
-    return QString::fromLatin1(kKindNames[int(k)]);
+    return enumName(k, kKindNames);
 }
 
 std::optional<LeaseKind> leaseKindFromName(const QString &name)
 {
-    return fromName<LeaseKind>(name, kKindNames);
+    return enumFromName<LeaseKind>(name, kKindNames);
 }
 
 QString overflowPolicyName(OverflowPolicy p)
 {
-    return QString::fromLatin1(kOverflowNames[int(p)]);
+    return enumName(p, kOverflowNames);
 }
 
 std::optional<OverflowPolicy> overflowPolicyFromName(const QString &name)
 {
-    return fromName<OverflowPolicy>(name, kOverflowNames);
+    return enumFromName<OverflowPolicy>(name, kOverflowNames);
 }
 
 QString assignmentName(Assignment a)
 {
-    return QString::fromLatin1(kAssignmentNames[int(a)]);
+    return enumName(a, kAssignmentNames);
 }
 
 std::optional<Assignment> assignmentFromName(const QString &name)
 {
-    return fromName<Assignment>(name, kAssignmentNames);
+    return enumFromName<Assignment>(name, kAssignmentNames);
 }
 
 LeaseWindow Lease::window(int index) const

@@ -1,19 +1,11 @@
 #include "domain/market.h"
 
+#include "domain/enumnames.h"
+
 #include <QRegularExpression>
 
 namespace headroom {
 namespace {
-
-template <typename E, std::size_t N>
-std::optional<E> fromName(const QString &name, const char *const (&names)[N])
-{
-    for (std::size_t i = 0; i < N; ++i) {
-        if (name == QLatin1String(names[i]))
-            return E(i);
-    }
-    return std::nullopt;
-}
 
 const char *const kPricingNames[] = {"fixed", "auction", "continuous"};
 const char *const kOfferStateNames[] = {"open", "closed", "awarded", "withdrawn"};
@@ -29,42 +21,42 @@ constexpr qint64 kLatestMs = 253402300799000;  // 9999-12-31
 
 QString pricingModeName(PricingMode m)
 {
-    return QString::fromLatin1(kPricingNames[int(m)]);
+    return enumName(m, kPricingNames);
 }
 
 std::optional<PricingMode> pricingModeFromName(const QString &name)
 {
-    return fromName<PricingMode>(name, kPricingNames);
+    return enumFromName<PricingMode>(name, kPricingNames);
 }
 
 QString offerStateName(OfferState s)
 {
-    return QString::fromLatin1(kOfferStateNames[int(s)]);
+    return enumName(s, kOfferStateNames);
 }
 
 std::optional<OfferState> offerStateFromName(const QString &name)
 {
-    return fromName<OfferState>(name, kOfferStateNames);
+    return enumFromName<OfferState>(name, kOfferStateNames);
 }
 
 QString bidStateName(BidState s)
 {
-    return QString::fromLatin1(kBidStateNames[int(s)]);
+    return enumName(s, kBidStateNames);
 }
 
 std::optional<BidState> bidStateFromName(const QString &name)
 {
-    return fromName<BidState>(name, kBidStateNames);
+    return enumFromName<BidState>(name, kBidStateNames);
 }
 
 QString purchaseStateName(PurchaseState s)
 {
-    return QString::fromLatin1(kPurchaseStateNames[int(s)]);
+    return enumName(s, kPurchaseStateNames);
 }
 
 std::optional<PurchaseState> purchaseStateFromName(const QString &name)
 {
-    return fromName<PurchaseState>(name, kPurchaseStateNames);
+    return enumFromName<PurchaseState>(name, kPurchaseStateNames);
 }
 
 Lease Offer::asLease() const

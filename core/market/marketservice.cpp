@@ -325,6 +325,30 @@ QString checkBidRequest(const BidRequest &r)
     return {};
 }
 
+// A resting bid won `units` at `priceMinor`: the bid is won and a pending purchase made for it.
+// Inside the caller's transaction.
+MarketResult<Purchase> awardBid(MarketRepository &repo, const MarketBid &b, const Offer &o,
+                                qint64 units, qint64 priceMinor, qint64 at)
+{
+    if (const auto s = repo.setBidState(b.id, BidState::Open, BidState::Won); !s)
+        return storage(s.error());
+    Purchase p;
+    p.offerId = o.id;
+    p.bidId = b.id;
+    p.purchaserId = b.purchaserId;
+    p.purchaserName = b.purchaserName;
+    p.siteId = b.siteId;
+    p.rateRps = units;
+    p.priceMinor = priceMinor;
+    p.currency = o.currency;
+    p.createdAtMs = at;
+    const auto id = repo.insertPurchase(p);
+    if (!id)
+        return storage(id.error());
+    p.id = id.value();
+    return p;
+}
+
 Bid clearingBid(const MarketBid &b)
 {
     Bid bid;
@@ -704,24 +728,10 @@ MarketResult<QList<Purchase>> MarketService::closeAuction(qint64 offerId, const 
             return storage(
                 StoreError{QStringLiteral("clearing offer %1: %2").arg(offerId).arg(result.error)});
         for (const Fill &f : result.fills) {
-            const MarketBid &b = byId[f.bidId];
-            if (const auto s = repo.setBidState(b.id, BidState::Open, BidState::Won); !s)
-                return storage(s.error());
-            Purchase p;
-            p.offerId = offerId;
-            p.bidId = b.id;
-            p.purchaserId = b.purchaserId;
-            p.purchaserName = b.purchaserName;
-            p.siteId = b.siteId;
-            p.rateRps = f.units;
-            p.priceMinor = f.priceMinor;
-            p.currency = o.currency;
-            p.createdAtMs = at;
-            const auto id = repo.insertPurchase(p);
-            if (!id)
-                return storage(id.error());
-            p.id = id.value();
-            created.append(p);
+            auto p = awardBid(repo, byId[f.bidId], o, f.units, f.priceMinor, at);
+            if (!p)
+                return p.error();
+            created.append(p.value());
         }
         for (const qint64 loser : result.losers) {
             if (const auto s = repo.setBidState(loser, BidState::Open, BidState::Lost); !s)
@@ -824,24 +834,10 @@ MarketResult<QList<Purchase>> MarketService::repriceOffer(qint64 offerId, qint64
         if (!u.ok())
             return storage(StoreError{u.error});
         for (const Trade &t : u.trades) {
-            const MarketBid &b = byId[t.bidId];
-            if (const auto s = repo.setBidState(b.id, BidState::Open, BidState::Won); !s)
-                return storage(s.error());
-            Purchase p;
-            p.offerId = offerId;
-            p.bidId = b.id;
-            p.purchaserId = b.purchaserId;
-            p.purchaserName = b.purchaserName;
-            p.siteId = b.siteId;
-            p.rateRps = t.units;
-            p.priceMinor = t.priceMinor;
-            p.currency = o.currency;
-            p.createdAtMs = at;
-            const auto id = repo.insertPurchase(p);
-            if (!id)
-                return storage(id.error());
-            p.id = id.value();
-            created.append(p);
+            auto p = awardBid(repo, byId[t.bidId], o, t.units, t.priceMinor, at);
+            if (!p)
+                return p.error();
+            created.append(p.value());
             o.soldRps += t.units;
         }
         if (const auto s = repo.setOfferSold(offerId, o.soldRps); !s)

@@ -591,23 +591,23 @@ MarketResult<BidOutcome> MarketService::placeBid(const BidRequest &request, cons
     });
     if (refused)
         return *refused;
-    if (!outcome.replayed) {
-        for (Purchase &p : outcome.purchases) {
-            if (autoApproves(p)) {
-                auto approved = approve(p.id, QStringLiteral("rule:auto-approve"));
-                if (approved)
-                    p = approved.value().purchase;
-            }
-        }
-    }
+    if (!outcome.replayed)
+        applyAutoApprove(outcome.purchases);
     return outcome;
 }
 
-bool MarketService::autoApproves(const Purchase &purchase) const
+void MarketService::applyAutoApprove(QList<Purchase> &purchases)
 {
     const auto rule = autoApproveRule();
-    return rule && rule.value().enabled &&
-           (rule.value().maxRps == 0 || purchase.rateRps <= rule.value().maxRps);
+    if (!rule || !rule.value().enabled)
+        return;
+    for (Purchase &p : purchases) {
+        if (rule.value().maxRps != 0 && p.rateRps > rule.value().maxRps)
+            continue;
+        // A purchase the rule cannot approve (its site gone, say) stays in the queue.
+        if (auto approved = approve(p.id, QStringLiteral("rule:auto-approve")))
+            p = approved.value().purchase;
+    }
 }
 
 MarketResult<MarketBid> MarketService::cancelBid(qint64 bidId, std::optional<qint64> asPurchaser,
@@ -757,13 +757,7 @@ MarketResult<QList<Purchase>> MarketService::closeAuction(qint64 offerId, const 
     });
     if (refused)
         return *refused;
-    for (Purchase &p : created) {
-        if (autoApproves(p)) {
-            auto approved = approve(p.id, QStringLiteral("rule:auto-approve"));
-            if (approved)
-                p = approved.value().purchase;
-        }
-    }
+    applyAutoApprove(created);
     return created;
 }
 
@@ -859,13 +853,7 @@ MarketResult<QList<Purchase>> MarketService::repriceOffer(qint64 offerId, qint64
     });
     if (refused)
         return *refused;
-    for (Purchase &p : created) {
-        if (autoApproves(p)) {
-            auto approved = approve(p.id, QStringLiteral("rule:auto-approve"));
-            if (approved)
-                p = approved.value().purchase;
-        }
-    }
+    applyAutoApprove(created);
     return created;
 }
 

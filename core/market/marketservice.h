@@ -176,7 +176,8 @@ public:
 
 private:
     qint64 now() const;
-    bool autoApproves(const Purchase &purchase) const;
+    // Approves, as the auto-approve rule, the new purchases it covers; updates them in place.
+    void applyAutoApprove(QList<Purchase> &purchases);
 
     Database &m_database;
     Clock m_clock;

@@ -4,6 +4,7 @@
 #include "fleet/fleetscraper.h"
 #include "fleet/forecast.h"
 #include "fleet/headroommodel.h"
+#include "fleet/loadhistorycsv.h"
 #include "fleet/provisioner.h"
 #include "sandbox/sandbox.h"
 #include "store/database.h"
@@ -199,6 +200,56 @@ int status(const QStringList &arguments)
         if (load.state != ProxyLoad::State::Up)
             return 1;
     }
+    return 0;
+}
+
+int importHistory(const QStringList &arguments)
+{
+    const QString command = QStringLiteral("headroomctl fleet import-history");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Import load history from another monitoring system, so the forecast (and the market's "
+        "check of offers) has weeks to work from. CSV with the header "
+        "time,proxy,pool,capacity_rps,total_rps,purchaser_rps; all or nothing."));
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The CSV file."));
+    parser.addOptions({kDb, kPortBase, kStateDir});
+    int code = 0;
+    if (!parse(parser, command, arguments, &code))
+        return code;
+    if (parser.positionalArguments().size() != 1) {
+        err() << command << ": name one CSV FILE\n";
+        return 2;
+    }
+    QFile file(parser.positionalArguments().first());
+    if (!file.open(QIODevice::ReadOnly)) {
+        err() << command << ": cannot read " << file.fileName() << ": " << file.errorString()
+              << "\n";
+        return 2;
+    }
+    const LoadHistoryCsv csv = parseLoadHistoryCsv(file, QDateTime::currentMSecsSinceEpoch());
+    if (!csv.ok()) {
+        err() << command << ": " << file.fileName() << " " << csv.error << "; nothing imported\n";
+        return 2;
+    }
+    Database db;
+    if (!openCommandDatabase(db, parser, command))
+        return 1;
+    LoadHistoryRepository history(db);
+    constexpr qsizetype kBatch = 20000;
+    for (qsizetype i = 0; i < csv.samples.size(); i += kBatch) {
+        if (const auto r = history.append(csv.samples.mid(i, kBatch)); !r) {
+            err() << command << ": " << r.error().message << " (" << i
+                  << " rows were imported before this)\n";
+            return 1;
+        }
+    }
+    // Older than an hour: folded into minute rows now, as the controller would.
+    if (const auto r = history.rollUp(QDateTime::currentMSecsSinceEpoch()); !r) {
+        err() << command << ": " << r.error().message << "\n";
+        return 1;
+    }
+    out() << "imported " << csv.samples.size() << " load sample(s) from " << file.fileName()
+          << "\n";
     return 0;
 }
 
@@ -499,7 +550,8 @@ int provisionVerb(const QStringList &arguments, bool remove)
 int fleet(const QStringList &arguments)
 {
     const QString usage = QStringLiteral(
-        "Usage: headroomctl fleet status|forecast|provision|deprovision ... (--help for each)\n");
+        "Usage: headroomctl fleet status|forecast|import-history|provision|deprovision ... (--help "
+        "for each)\n");
     if (arguments.isEmpty()) {
         err() << usage;
         return 2;
@@ -507,6 +559,8 @@ int fleet(const QStringList &arguments)
     const QString action = arguments.first();
     if (action == QLatin1String("status"))
         return status(arguments.mid(1));
+    if (action == QLatin1String("import-history"))
+        return importHistory(arguments.mid(1));
     if (action == QLatin1String("forecast"))
         return forecast(arguments.mid(1));
     if (action == QLatin1String("provision"))

@@ -4,10 +4,13 @@
 // reject another with a reason, an auction closed and cleared, and the audit log.
 #include "sandboxfixture.h"
 
+#include <QDateTime>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace headroom;
@@ -34,6 +37,7 @@ private Q_SLOTS:
     void auctionThroughTheCli();
     void hostileInputIsRefused_data();
     void hostileInputIsRefused();
+    void importedHistoryLetsTheForecastVouch();
 
 private:
     Run ctl(QStringList args);
@@ -239,6 +243,51 @@ void TestCtlMarket::hostileInputIsRefused()
     const Run after =
         ctl({QStringLiteral("purchase"), QStringLiteral("audit"), QStringLiteral("--json")});
     QCOMPARE(after.out, before.out); // nothing happened
+}
+
+void TestCtlMarket::importedHistoryLetsTheForecastVouch()
+{
+    // Four weeks of history every 10 minutes: each proxy 1,000 req/s capacity, 200 base load, so
+    // the pool has 3 x (0.8 x 1,000 - 200) = 1,800 req/s of headroom at every hour.
+    QTemporaryDir dir;
+    QFile csv(dir.filePath(QStringLiteral("history.csv")));
+    QVERIFY(csv.open(QIODevice::WriteOnly));
+    csv.write("time,proxy,pool,capacity_rps,total_rps,purchaser_rps\n");
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    for (qint64 t = now - 28 * 86400; t < now - 3600; t += 600) {
+        for (const ProxyEndpoint &p : m_sandbox.layout().proxies)
+            csv.write(QStringLiteral("%1,%2,%3,1000,200,0\n")
+                          .arg(t)
+                          .arg(p.name, m_sandbox.layout().pool)
+                          .toUtf8());
+    }
+    csv.close();
+    Run r = ctl({QStringLiteral("fleet"), QStringLiteral("import-history"), csv.fileName()});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QVERIFY2(r.out.contains("imported"), r.out.constData());
+
+    const QStringList post{QStringLiteral("offer"),   QStringLiteral("post"),
+                           QStringLiteral("--from"),  QStringLiteral("+1d"),
+                           QStringLiteral("--hours"), QStringLiteral("2"),
+                           QStringLiteral("--price"), QStringLiteral("3"),
+                           QStringLiteral("--json"),  QStringLiteral("--rate")};
+    // Within the forecast: no override needed, none stored.
+    r = ctl(post + QStringList{QStringLiteral("500")});
+    QVERIFY2(r.code == 0, r.err.constData());
+    QCOMPARE(r.json().value(QStringLiteral("override_reason")).toString(), QString());
+    // Beyond it (1,800 less what is already claimed): refused without a reason.
+    r = ctl(post + QStringList{QStringLiteral("1500")});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("above the forecast headroom"), r.err.constData());
+
+    // A hostile file imports nothing.
+    QFile bad(dir.filePath(QStringLiteral("bad.csv")));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("time,proxy,pool,capacity_rps,total_rps,purchaser_rps\n1785542400,p,e,nan,1,0\n");
+    bad.close();
+    r = ctl({QStringLiteral("fleet"), QStringLiteral("import-history"), bad.fileName()});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("line 2") && r.err.contains("nothing imported"), r.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCtlMarket)

@@ -2,3 +2,4 @@
 headroom_test(tst_headroommodel LABEL unit SOURCES fleet/tst_headroommodel.cpp)
 headroom_test(tst_forecast LABEL unit SOURCES fleet/tst_forecast.cpp)
 headroom_test(tst_store_loadhistory LABEL unit SOURCES store/tst_loadhistory.cpp)
+headroom_test(tst_loadhistorycsv LABEL unit SOURCES fleet/tst_loadhistorycsv.cpp)

@@ -73,6 +73,18 @@ std::optional<qint64> wholeNumber(const QString &text, qint64 min, qint64 max)
     return v;
 }
 
+// An optional --NAME ID: false (after saying why) when it is given but not a positive id.
+bool optionalId(const QCommandLineParser &parser, const QCommandLineOption &option,
+                const QString &command, std::optional<qint64> *id)
+{
+    if (!parser.isSet(option))
+        return true;
+    *id = wholeNumber(parser.value(option), 1, std::numeric_limits<qint64>::max());
+    if (!*id)
+        err() << command << ": --" << option.names().first() << " takes an id\n";
+    return id->has_value();
+}
+
 QJsonObject offerJson(const Offer &o, qint64 nowMs)
 {
     QJsonObject j{{QStringLiteral("id"), o.id},
@@ -507,14 +519,8 @@ int bidPlace(const QStringList &arguments)
         }
         request.minRps = *m;
     }
-    if (parser.isSet(site)) {
-        const auto s = wholeNumber(parser.value(site), 1, std::numeric_limits<qint64>::max());
-        if (!s) {
-            err() << command << ": --site takes a site id\n";
-            return 2;
-        }
-        request.siteId = *s;
-    }
+    if (!optionalId(parser, site, command, &request.siteId))
+        return 2;
     request.source = QStringLiteral("operator");
     Database db;
     if (!openCommandDatabase(db, parser, command))
@@ -555,21 +561,10 @@ int bidList(const QStringList &arguments)
         return code;
     BidFilter filter;
     filter.openOnly = parser.isSet(open);
-    if (parser.isSet(offer)) {
-        filter.offerId = wholeNumber(parser.value(offer), 1, std::numeric_limits<qint64>::max());
-        if (!filter.offerId) {
-            err() << command << ": --offer takes an id\n";
-            return 2;
-        }
-    }
-    if (parser.isSet(purchaser)) {
-        filter.purchaserId =
-            wholeNumber(parser.value(purchaser), 1, std::numeric_limits<qint64>::max());
-        if (!filter.purchaserId) {
-            err() << command << ": --purchaser takes an id\n";
-            return 2;
-        }
-    }
+    if (!optionalId(parser, offer, command, &filter.offerId))
+        return 2;
+    if (!optionalId(parser, purchaser, command, &filter.purchaserId))
+        return 2;
     Database db;
     if (!openCommandDatabase(db, parser, command))
         return 1;
@@ -637,14 +632,8 @@ int purchaseList(const QStringList &arguments)
     PurchaseFilter filter;
     if (parser.isSet(pending))
         filter.state = PurchaseState::Pending;
-    if (parser.isSet(purchaser)) {
-        filter.purchaserId =
-            wholeNumber(parser.value(purchaser), 1, std::numeric_limits<qint64>::max());
-        if (!filter.purchaserId) {
-            err() << command << ": --purchaser takes an id\n";
-            return 2;
-        }
-    }
+    if (!optionalId(parser, purchaser, command, &filter.purchaserId))
+        return 2;
     Database db;
     if (!openCommandDatabase(db, parser, command))
         return 1;

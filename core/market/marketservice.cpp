@@ -41,6 +41,14 @@ MarketError storage(const StoreError &error)
     return MarketError{MarketError::Kind::Storage, error.message};
 }
 
+// A store read as a market answer: its value, or its failure as a Storage error.
+template <typename T> MarketResult<T> fromStore(Result<T> read)
+{
+    if (!read)
+        return storage(read.error());
+    return std::move(read).value();
+}
+
 QString utc(qint64 ms)
 {
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm"));
@@ -290,10 +298,7 @@ MarketResult<Offer> MarketService::withdrawOffer(qint64 offerId, const QString &
 
 MarketResult<QList<Offer>> MarketService::offers(bool openOnly) const
 {
-    auto list = MarketRepository(m_database).offers(openOnly);
-    if (!list)
-        return storage(list.error());
-    return std::move(list).value();
+    return fromStore(MarketRepository(m_database).offers(openOnly));
 }
 
 MarketResult<Offer> MarketService::offer(qint64 offerId) const
@@ -653,11 +658,8 @@ MarketResult<MarketBid> MarketService::cancelBid(qint64 bidId, std::optional<qin
 
 MarketResult<QList<MarketBid>> MarketService::bids(const BidFilter &filter) const
 {
-    auto list =
-        MarketRepository(m_database).bids(filter.offerId, filter.purchaserId, filter.openOnly);
-    if (!list)
-        return storage(list.error());
-    return std::move(list).value();
+    return fromStore(
+        MarketRepository(m_database).bids(filter.offerId, filter.purchaserId, filter.openOnly));
 }
 
 MarketResult<MarketBid> MarketService::bid(qint64 bidId, std::optional<qint64> asPurchaser) const
@@ -859,10 +861,7 @@ MarketResult<QList<Purchase>> MarketService::repriceOffer(qint64 offerId, qint64
 
 MarketResult<QList<Purchase>> MarketService::purchases(const PurchaseFilter &filter) const
 {
-    auto list = MarketRepository(m_database).purchases(filter.purchaserId, filter.state);
-    if (!list)
-        return storage(list.error());
-    return std::move(list).value();
+    return fromStore(MarketRepository(m_database).purchases(filter.purchaserId, filter.state));
 }
 
 MarketResult<Purchase> MarketService::purchase(qint64 purchaseId,
@@ -1112,10 +1111,7 @@ MarketResult<bool> MarketService::setAutoApproveRule(const AutoApproveRule &rule
 
 MarketResult<QList<AuditEntry>> MarketService::audit(int limit) const
 {
-    auto list = MarketRepository(m_database).audit(limit);
-    if (!list)
-        return storage(list.error());
-    return std::move(list).value();
+    return fromStore(MarketRepository(m_database).audit(limit));
 }
 
 } // namespace headroom

@@ -414,7 +414,6 @@ void Controller::record(const QList<ProxyLoad> &loads, qint64 nowMs,
         }
     }
     QList<LoadSample> samples;
-    QList<UsageSample> usage;
     for (const ProxyLoad &load : loads) {
         if (!load.scraped || load.baseline)
             continue;
@@ -427,22 +426,8 @@ void Controller::record(const QList<ProxyLoad> &loads, qint64 nowMs,
         sample.capacityRps = stored != proxies.value().cend() ? stored->capacityRps : 0;
         sample.totalRps = load.requestRate;
         for (auto it = load.sites.cbegin(); it != load.sites.cend(); ++it) {
-            const auto site = siteByHost.constFind(it.key());
-            if (site == siteByHost.cend())
-                continue;
-            sample.purchaserRps += it.value().requestRate;
-            if (it.value().requests == 0 && it.value().bytesOut == 0)
-                continue;
-            UsageSample u;
-            u.sampleUid = load.sampleId + QLatin1Char('/') + it.key();
-            if (leaseOfSite.contains(*site))
-                u.leaseId = leaseOfSite.value(*site);
-            u.proxy = load.name;
-            u.site = sites.value(*site).name;
-            u.atMs = nowMs;
-            u.requests = it.value().requests;
-            u.bytes = it.value().bytesOut;
-            usage.append(u);
+            if (siteByHost.contains(it.key()))
+                sample.purchaserRps += it.value().requestRate;
         }
         samples.append(sample);
     }
@@ -454,10 +439,82 @@ void Controller::record(const QList<ProxyLoad> &loads, qint64 nowMs,
         if (const Result<void> r = history.rollUp(nowMs); !r)
             logLine(QStringLiteral("load history roll-up: %1").arg(r.error().message));
     }
-    if (const auto r = UsageRepository(*m_db).record(usage); !r)
-        logLine(QStringLiteral("metering: %1").arg(r.error().message));
+    meter(loads, nowMs, sites, siteByHost, leaseOfSite);
 }
 
+// Metering (BILLING.md): each proxy's stick table measured against the checkpoints stored with
+// the ledger, committed together. Whatever was not committed - a failed write, a kill between
+// reading and committing - is counted by the next commit, exactly once.
+void Controller::meter(const QList<ProxyLoad> &loads, qint64 nowMs,
+                       const QHash<qint64, Site> &sites, const QHash<QString, qint64> &siteByHost,
+                       const QHash<qint64, qint64> &leaseOfSite)
+{
+    UsageRepository ledger(*m_db);
+    if (!m_checkpoints) {
+        const auto stored = ledger.checkpoints();
+        if (!stored) {
+            logLine(QStringLiteral("metering: %1").arg(stored.error().message));
+            return;
+        }
+        m_checkpoints = stored.value();
+    }
+    QList<UsageSample> usage;
+    QHash<QString, ProxyCheckpoints> advanced;
+    QStringList firstRead;
+    for (const ProxyLoad &load : loads) {
+        if (!load.scraped)
+            continue;
+        const auto known = m_checkpoints->constFind(load.name);
+        const std::optional<ProxyCheckpoints> stored =
+            known != m_checkpoints->cend() ? std::optional<ProxyCheckpoints>(*known) : std::nullopt;
+        if (!stored)
+            firstRead.append(load.name);
+        QHash<QString, CounterReading> readings;
+        for (auto it = load.table.cbegin(); it != load.table.cend(); ++it)
+            readings.insert(it.key(), {it->requests, it->bytesOut});
+        const MeterStep step = meterProxy(stored, readings);
+        if (!step.advanced.isEmpty())
+            advanced.insert(load.name, step.advanced);
+        QHash<qint64, CounterReading> bySite;
+        for (auto it = step.deltas.cbegin(); it != step.deltas.cend(); ++it) {
+            const auto site = siteByHost.constFind(siteOfKey(it.key().toLatin1()));
+            if (site == siteByHost.cend())
+                continue; // not a site of ours: checkpointed, never billed
+            bySite[*site].requests += it->requests;
+            bySite[*site].bytes += it->bytes;
+        }
+        for (auto it = bySite.cbegin(); it != bySite.cend(); ++it) {
+            UsageSample u;
+            u.sampleUid = load.sampleId + QLatin1Char('/') + sites.value(it.key()).name;
+            if (leaseOfSite.contains(it.key()))
+                u.leaseId = leaseOfSite.value(it.key());
+            u.proxy = load.name;
+            u.site = sites.value(it.key()).name;
+            u.atMs = nowMs;
+            u.requests = it->requests;
+            u.bytes = it->bytes;
+            usage.append(u);
+        }
+    }
+    if (usage.isEmpty() && advanced.isEmpty() && firstRead.isEmpty())
+        return;
+    const auto stored = ledger.recordMetered(usage, advanced, firstRead, nowMs);
+    if (!stored) {
+        // Nothing was committed: the checkpoints stay where they were, so the next poll's
+        // deltas include this one's. Read them again in case the database changed under us.
+        m_checkpoints.reset();
+        logLine(QStringLiteral("metering: %1 (counted with the next poll)")
+                    .arg(stored.error().message));
+        return;
+    }
+    for (const QString &proxy : firstRead)
+        (*m_checkpoints)[proxy];
+    for (auto p = advanced.cbegin(); p != advanced.cend(); ++p) {
+        ProxyCheckpoints &mine = (*m_checkpoints)[p.key()];
+        for (auto e = p->cbegin(); e != p->cend(); ++e)
+            mine.insert(e.key(), e.value());
+    }
+}
 void Controller::steer(const QList<ProxyLoad> &loads, qint64 nowMs,
                        const QHash<qint64, Site> &sites)
 {

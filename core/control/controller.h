@@ -1,5 +1,6 @@
 #pragma once
 
+#include "billing/meter.h"
 #include "control/fractioncontroller.h"
 #include "control/lifecycle.h"
 #include "dns/dnsupdater.h"
@@ -106,6 +107,8 @@ private:
     std::optional<SiteSpec> specFor(const Site &site, QString *error);
     void steer(const QList<ProxyLoad> &loads, qint64 nowMs, const QHash<qint64, Site> &sites);
     void record(const QList<ProxyLoad> &loads, qint64 nowMs, const QHash<qint64, Site> &sites);
+    void meter(const QList<ProxyLoad> &loads, qint64 nowMs, const QHash<qint64, Site> &sites,
+               const QHash<QString, qint64> &siteByHost, const QHash<qint64, qint64> &leaseOfSite);
     void publish(const QList<NameReplacement> &changes);
     void onApplied(quint64 ticket, const UpdateResult &result);
     void onProvisionFinished(const QString &site, bool ok);
@@ -122,6 +125,8 @@ private:
     QHash<QString, Provisioning> m_provisioning; // by site name
     QHash<QString, qint64> m_siteIdByName;
     QList<SiteSnapshot> m_snapshot;
+    // The stored metering checkpoints, as last committed; read again after a failed commit.
+    std::optional<QHash<QString, ProxyCheckpoints>> m_checkpoints;
     QElapsedTimer m_sinceLastPoll;
     qint64 m_lastRollUpMs = 0;
     quint64 m_inFlight = 0; // ticket of the UPDATE in flight, 0 = none

@@ -295,6 +295,7 @@ ProxyLoad FleetScraper::account(Proxy &p)
     load.bytesRate = bytes.rate;
     load.currentConnections = c.currentSessions;
     load.rejectedSites = int(table.rejected.size());
+    load.table = table.sites;
 
     // Entries are keyed by site and configuration generation ("news.example/3"). A graceful
     // reload counts under a new generation, and the old process hands its entries over through

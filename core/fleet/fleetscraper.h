@@ -71,7 +71,10 @@ struct ProxyLoad
     quint64 requests = 0;
     quint64 bytesOut = 0;
     QHash<QString, SiteLoad> sites; // by host, summed over configuration generations
-    int rejectedSites = 0;          // stick-table entries whose key is not a host name
+    // The stick table as read this poll (entry key -> cumulative counters): what metering
+    // measures against its stored checkpoints (meterProxy()).
+    QHash<QString, SiteCounters> table;
+    int rejectedSites = 0; // stick-table entries whose key is not a host name
     bool baseline = false; // first successful read of this proxy (or of this epoch): no deltas
 
     quint64 epoch = 0; // increments on each detected restart of the proxy's counters

@@ -596,6 +596,26 @@ QList<Migration> makeMigrations()
         true,
     });
 
+    // Metering checkpoints (BILLING.md, "Metering"): per proxy and stick-table entry, the
+    // counters it had when it was last metered, committed with the ledger rows they produced, so
+    // a controller killed at any point neither loses a request nor counts one twice. The entry
+    // with the empty key marks a proxy that has been metered (its first read is the baseline).
+    list.append(Migration{
+        8,
+        QStringLiteral("metering checkpoints"),
+        {
+            QStringLiteral(R"(CREATE TABLE meter_checkpoints (
+                proxy TEXT NOT NULL CHECK (length(proxy) BETWEEN 1 AND 64),
+                entry TEXT NOT NULL CHECK (length(entry) <= 300),
+                requests INTEGER NOT NULL CHECK (requests >= 0),
+                bytes INTEGER NOT NULL CHECK (bytes >= 0),
+                seen_at INTEGER NOT NULL,
+                PRIMARY KEY (proxy, entry)
+            ) STRICT, WITHOUT ROWID)"),
+        },
+        false,
+    });
+
     return list;
 }
 

@@ -1,6 +1,7 @@
 #include "api/strictjson.h"
 
 #include <QSet>
+#include <QStringDecoder>
 
 namespace headroom {
 namespace {
@@ -219,8 +220,12 @@ private:
                 return fail(QStringLiteral("bad escape in a string"));
             }
         }
-        if (out)
-            *out = QString::fromUtf8(utf8);
+        if (out) {
+            // Not QString::fromUtf8(), which drops a U+FEFF that starts the string: "\ufeffa"
+            // would read as "a", and such a key as another member's.
+            QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::ConvertInitialBom);
+            *out = decoder.decode(utf8);
+        }
         return true;
     }
 

@@ -192,14 +192,15 @@ bool isWellFormedSteeringCode(const QByteArray &code)
     if (!charset.match(text).hasMatch())
         return false;
     // Literals first: address or name characters between single quotes. What is left must be
-    // the template exactly, with 'L' for each literal - so no quote, no '-' (comment), no call
-    // other than os.time() and pickwrandom() can remain.
+    // the template exactly, with '@' for each literal - so no quote, no '-' (comment), no call
+    // other than os.time() and pickwrandom() can remain. The placeholder is a character the
+    // charset refuses: a letter would let an unquoted Lua name ("L") pass for a literal.
     static const QRegularExpression literal(QStringLiteral("'[a-z0-9._:-]+'"));
     QString skeleton = text;
-    skeleton.replace(literal, QStringLiteral("L"));
+    skeleton.replace(literal, QStringLiteral("@"));
     static const QRegularExpression grammar = [] {
-        const QString answer = QStringLiteral("(?:L|pickwrandom\\(\\{\\{[1-9][0-9]{0,4},L\\}"
-                                              "(?:,\\{[1-9][0-9]{0,4},L\\})*\\}\\))");
+        const QString answer = QStringLiteral("(?:@|pickwrandom\\(\\{\\{[1-9][0-9]{0,4},@\\}"
+                                              "(?:,\\{[1-9][0-9]{0,4},@\\})*\\}\\))");
         return QRegularExpression(QRegularExpression::anchoredPattern(
             QStringLiteral("(?:%1|;if os\\.time\\(\\) < [1-9][0-9]{0,18} then return %1 else "
                            "return %1 end)")

@@ -196,6 +196,11 @@ void TestApiRequest::bidBodyBad_data()
     QTest::newRow("unknown field")
         << QByteArray("{" + ok + R"(,"admin":true})") << 400 << QStringLiteral("unknown_field")
         << QStringLiteral("unknown field \"admin\"");
+    // Found by fuzz_api_json: QString::fromUtf8() dropped a leading U+FEFF, so this key read as
+    // "offer_id" (a duplicate, or worse, a field under another name).
+    QTest::newRow("byte order mark in a key")
+        << QByteArray(R"({"\ufeffoffer_id":1,"rate_rps":100,"price_minor":250})") << 400
+        << QStringLiteral("unknown_field") << QStringLiteral("unknown field");
     QTest::newRow("purchaser_id smuggled")
         << QByteArray("{" + ok + R"(,"purchaser_id":2})") << 400 << QStringLiteral("unknown_field")
         << QStringLiteral("purchaser_id");

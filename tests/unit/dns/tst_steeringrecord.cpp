@@ -593,6 +593,11 @@ void TestSteeringRecord::wellFormedCode_data()
 
     QTest::newRow("expression") << QByteArray("pickwrandom({{3,'192.0.2.1'},{1,'192.0.2.2'}})")
                                 << true;
+    // Found by fuzz_lua_builder: an unquoted Lua name where a literal belongs passed the check.
+    QTest::newRow("bare name") << QByteArray("L") << false;
+    QTest::newRow("bare name in a pick") << QByteArray("pickwrandom({{1,L}})") << false;
+    QTest::newRow("bare name in a deadline block")
+        << QByteArray(";if os.time() < 1 then return L else return L end") << false;
     QTest::newRow("deadline block")
         << QByteArray(";if os.time() < 1764000000 then return pickwrandom({{75,'p.edge.test.'},"
                       "{25,'o.shop.example.'}}) else return 'o.shop.example.' end")

@@ -449,7 +449,7 @@ bool ScrapeBench::start(QString *error)
         e.name = QStringLiteral("proxy%1").arg(endpoints.size() + 1, 3, 10, QLatin1Char('0'));
         e.address = QHostAddress(QString::fromLatin1(f.value(1)));
         e.metricsPort = quint16(f.value(2).toUInt());
-        e.runtimeSocket = QString::fromLocal8Bit(f.value(3));
+        e.monitorSocket = QString::fromLocal8Bit(f.value(3)); // what the scraper reads
         endpoints.append(e);
         Proxy p;
         p.name = e.name;

@@ -1,13 +1,14 @@
 #pragma once
 
-#include "domain/market.h"
+#include "domain/audit.h"
 
 #include <QAbstractTableModel>
 #include <QList>
 
 namespace headroom {
 
-// The market's audit log, newest first: who did what, when.
+// The audit log, newest first: who did what, when (operators in the console and headroomctl,
+// purchasers, the controller).
 class AuditTableModel final : public QAbstractTableModel
 {
     Q_OBJECT

@@ -2,6 +2,7 @@
 
 #include "billing/rater.h"
 #include "databasethread.h"
+#include "security/auditedactions.h"
 #include "store/billingrepository.h"
 #include "store/changewatcher.h"
 #include "store/database.h"
@@ -255,7 +256,8 @@ BillingBoard::BillingBoard(QObject *parent)
     : QObject(parent), m_reader(new DatabaseThread(QStringLiteral("BillingReader"), this)),
       m_writer(new DatabaseThread(QStringLiteral("BillingWriter"), this)),
       m_watcher(new ChangeWatcher(this)), m_watchedRead(new QTimer(this)),
-      m_period(BillingPeriod::containing(QDateTime::currentMSecsSinceEpoch()))
+      m_period(BillingPeriod::containing(QDateTime::currentMSecsSinceEpoch())),
+      m_actor(AuditLog::consoleActor())
 {
     m_watchedRead->setSingleShot(true);
     m_watchedRead->setInterval(WatchedReadIntervalMs);
@@ -366,9 +368,9 @@ void BillingBoard::runInvoices(const BillingPeriod &period, std::optional<qint64
 {
     command<Result<InvoiceRunReport>>(
         context,
-        [period, purchaserId](Database &database) {
-            return InvoiceRun(database).run(period, purchaserId,
-                                            QDateTime::currentMSecsSinceEpoch());
+        [period, purchaserId, actor = m_actor](Database &database) {
+            return AuditedActions(database, actor)
+                .runInvoices(period, purchaserId, QDateTime::currentMSecsSinceEpoch());
         },
         std::move(done));
 }
@@ -378,9 +380,9 @@ void BillingBoard::issue(qint64 invoiceId, bool beforePeriodEnd, QObject *contex
 {
     command<Result<Invoice>>(
         context,
-        [invoiceId, beforePeriodEnd](Database &database) {
-            return BillingRepository(database).issue(invoiceId, QDateTime::currentMSecsSinceEpoch(),
-                                                     beforePeriodEnd);
+        [invoiceId, beforePeriodEnd, actor = m_actor](Database &database) {
+            return AuditedActions(database, actor)
+                .issueInvoice(invoiceId, QDateTime::currentMSecsSinceEpoch(), beforePeriodEnd);
         },
         std::move(done));
 }
@@ -389,9 +391,9 @@ void BillingBoard::markPaid(qint64 invoiceId, QObject *context, Done<Result<Invo
 {
     command<Result<Invoice>>(
         context,
-        [invoiceId](Database &database) {
-            return BillingRepository(database).markPaid(invoiceId,
-                                                        QDateTime::currentMSecsSinceEpoch());
+        [invoiceId, actor = m_actor](Database &database) {
+            return AuditedActions(database, actor)
+                .markInvoicePaid(invoiceId, QDateTime::currentMSecsSinceEpoch());
         },
         std::move(done));
 }
@@ -401,9 +403,9 @@ void BillingBoard::creditNote(qint64 invoiceId, const QString &reason, QObject *
 {
     command<Result<Invoice>>(
         context,
-        [invoiceId, reason](Database &database) {
-            return BillingRepository(database).creditNote(invoiceId, reason,
-                                                          QDateTime::currentMSecsSinceEpoch());
+        [invoiceId, reason, actor = m_actor](Database &database) {
+            return AuditedActions(database, actor)
+                .creditInvoice(invoiceId, reason, QDateTime::currentMSecsSinceEpoch());
         },
         std::move(done));
 }

@@ -111,6 +111,10 @@ public:
                     Done<Result<Invoice>> done);
     int commandsRunning() const;
 
+    // Who the audit log says acted: "console:<login name>" unless set.
+    void setActor(const QString &actor) { m_actor = actor; }
+    QString actor() const { return m_actor; }
+
 Q_SIGNALS:
     void changed();
 
@@ -126,6 +130,7 @@ private:
     QString m_path;
     BillingPeriod m_period;
     std::optional<qint64> m_purchaserId;
+    QString m_actor;
     BillingSnapshot m_snapshot;
     quint64 m_generation = 0;
     bool m_hasSnapshot = false;

@@ -1,5 +1,6 @@
 #include "leaseboard.h"
 
+#include "security/auditedactions.h"
 #include "store/database.h"
 #include "store/loadhistoryrepository.h"
 #include "store/proxyrepository.h"
@@ -24,7 +25,7 @@ QString siteName(const Lease &lease)
 
 } // namespace
 
-LeaseBoard::LeaseBoard(QObject *parent) : QObject(parent) {}
+LeaseBoard::LeaseBoard(QObject *parent) : QObject(parent), m_actor(AuditLog::consoleActor()) {}
 
 LeaseBoard::~LeaseBoard()
 {
@@ -316,7 +317,7 @@ Result<bool> LeaseBoard::reschedule(qint64 id, qint64 startsAtMs, qint64 endsAtM
     if (!m_database)
         return StoreError{QStringLiteral("no database is open")};
     const Result<bool> moved =
-        LeaseRepository(*m_database).reschedule(id, startsAtMs, endsAtMs, note);
+        AuditedActions(*m_database, m_actor).rescheduleLease(id, startsAtMs, endsAtMs, note);
     m_fingerprint.clear(); // read and announce again, whatever happened
     refresh();
     return moved;

@@ -88,9 +88,13 @@ public:
     // The same for a change to given times (the edit a change of start or end amounts to).
     static QString changeRefusal(const Lease &lease, qint64 startsAtMs, qint64 endsAtMs);
 
-    // Moves the lease's windows and reads the database again. False (not an error) when the
-    // lease changed meanwhile.
+    // Moves the lease's windows (with its audit row, lease.move or lease.resize) and reads the
+    // database again. False (not an error) when the lease changed meanwhile.
     Result<bool> reschedule(qint64 id, qint64 startsAtMs, qint64 endsAtMs, const QString &note);
+
+    // Who the audit log says acted: "console:<login name>" unless set.
+    void setActor(const QString &actor) { m_actor = actor; }
+    QString actor() const { return m_actor; }
 
 Q_SIGNALS:
     void changed();
@@ -103,6 +107,7 @@ private:
 
     std::unique_ptr<Database> m_database;
     QString m_path;
+    QString m_actor;
     QString m_error;
     QList<Lease> m_leases;
     QHash<qint64, LeaseStatus> m_statuses;

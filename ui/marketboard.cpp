@@ -1,6 +1,7 @@
 #include "marketboard.h"
 
 #include "databasethread.h"
+#include "security/auditedactions.h"
 #include "store/changewatcher.h"
 #include "store/database.h"
 #include "store/proxyrepository.h"
@@ -18,12 +19,6 @@ namespace {
 qint64 finalEndMs(const Offer &offer)
 {
     return offer.endsAtMs() + qint64(qMax(0, offer.dailyDays - 1)) * Lease::kDayMs;
-}
-
-QString loginName()
-{
-    const QString user = qEnvironmentVariable("USER");
-    return user.isEmpty() ? QStringLiteral("console") : user;
 }
 
 // Failure values for a command that never reached the service.
@@ -133,7 +128,7 @@ MarketSnapshot readSnapshot(Database &database)
 MarketBoard::MarketBoard(QObject *parent)
     : QObject(parent), m_reader(new DatabaseThread(QStringLiteral("MarketReader"), this)),
       m_writer(new DatabaseThread(QStringLiteral("MarketWriter"), this)),
-      m_watcher(new ChangeWatcher(this)), m_actor(QStringLiteral("operator:") + loginName())
+      m_watcher(new ChangeWatcher(this)), m_actor(AuditLog::consoleActor())
 {
     connect(m_watcher, &ChangeWatcher::changed, this, &MarketBoard::refresh);
 }
@@ -302,7 +297,10 @@ void MarketBoard::addPurchaser(const Purchaser &purchaser, QObject *context,
                                Done<Result<qint64>> done)
 {
     command<Result<qint64>>(
-        context, [purchaser](Database &db) { return PurchaserRepository(db).add(purchaser); },
+        context,
+        [purchaser, actor = m_actor](Database &db) {
+            return AuditedActions(db, actor).addPurchaser(purchaser);
+        },
         std::move(done), true);
 }
 

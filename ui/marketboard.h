@@ -67,7 +67,7 @@ public:
     bool isReading() const { return m_reading; }
     ChangeWatcher *watcher() const { return m_watcher; }
 
-    // Who the audit log says acted: "operator:<name>". Default: the login name.
+    // Who the audit log says acted: "console:<login name>" unless set.
     void setActor(const QString &actor) { m_actor = actor; }
     QString actor() const { return m_actor; }
 

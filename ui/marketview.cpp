@@ -202,7 +202,7 @@ QWidget *MarketView::makeTabs(QWidget *parent)
     m_auditTable->setModel(m_audit);
     tablestyle::apply(m_auditTable);
     tablestyle::sizeColumns(m_auditTable, {{AuditTableModel::Time, "30 May 23:59:59"},
-                                           {AuditTableModel::Actor, "operator:console"},
+                                           {AuditTableModel::Actor, "console:operator"},
                                            {AuditTableModel::Action, "purchase.approve"}});
 
     m_tabs->addTab(m_queue, QStringLiteral("Approval queue"));

@@ -1,5 +1,9 @@
 #include "settingsdialog.h"
 
+#include "dns/tsigkey.h"
+#include "security/secretstore.h"
+#include "settings/tsigsecret.h"
+
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -40,7 +44,7 @@ QSpinBox *makeSpinBox(QWidget *parent, int minimum, int maximum, int value)
 } // namespace
 
 SettingsDialog::SettingsDialog(const AppSettings &initial, QSettings *store, QWidget *parent)
-    : QDialog(parent), m_store(store)
+    : QDialog(parent), m_store(store), m_secretInKeychain(initial.tsigSecretInKeychain)
 {
     setWindowTitle(QStringLiteral("Headroom Settings"));
     setMinimumWidth(600);
@@ -60,7 +64,13 @@ SettingsDialog::SettingsDialog(const AppSettings &initial, QSettings *store, QWi
     m_tsigKeyName->setPlaceholderText(QStringLiteral("none — updates are sent unsigned"));
     m_tsigKeyFile = new QLineEdit(initial.tsigKeyFile, this);
     m_tsigKeyFile->setObjectName(QStringLiteral("tsigKeyFile"));
-    m_tsigKeyFile->setPlaceholderText(QStringLiteral("file holding the key's secret"));
+    m_tsigKeyFile->setPlaceholderText(QStringLiteral("or a file holding the secret (mode 0600)"));
+    // Masked, and empty whatever is stored: a stored secret is never read back into a widget.
+    m_tsigSecret = new QLineEdit(this);
+    m_tsigSecret->setObjectName(QStringLiteral("tsigSecret"));
+    m_tsigSecret->setEchoMode(QLineEdit::Password);
+    m_tsigSecret->setClearButtonEnabled(true);
+    m_tsigSecret->setPlaceholderText(placeholderForSecret());
     m_databasePath = new QLineEdit(initial.databasePath, this);
     m_databasePath->setObjectName(QStringLiteral("databasePath"));
     m_pollInterval = makeSpinBox(this, 0, 999999, initial.pollIntervalMs);
@@ -81,13 +91,20 @@ SettingsDialog::SettingsDialog(const AppSettings &initial, QSettings *store, QWi
     dnsForm->addRow(QStringLiteral("Server:"), serverRow);
     dnsForm->addRow(QStringLiteral("Zone:"), m_zone);
     dnsForm->addRow(QStringLiteral("TSIG key name:"), m_tsigKeyName);
+    dnsForm->addRow(QStringLiteral("TSIG secret:"), m_tsigSecret);
     dnsForm->addRow(QStringLiteral("TSIG key file:"), withBrowseButton(m_tsigKeyFile, false));
-    auto *secretNote = new QLabel(
-        QStringLiteral("Only the file's path is stored; the secret stays in the file."), this);
-    QPalette notePalette = secretNote->palette();
+    m_tsigSecretLocation = new QLabel(
+        QStringLiteral("Never written to the settings file: a secret typed here goes to the OS "
+                       "keychain or, where there is none, to a file only you can read."),
+        this);
+    m_tsigSecretLocation->setObjectName(QStringLiteral("tsigSecretLocation"));
+    m_tsigSecretLocation->setWordWrap(true);
+    m_tsigSecretLocation->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    m_tsigSecretLocation->setMinimumWidth(380);
+    QPalette notePalette = m_tsigSecretLocation->palette();
     notePalette.setColor(QPalette::WindowText, notePalette.color(QPalette::PlaceholderText));
-    secretNote->setPalette(notePalette);
-    dnsForm->addRow(QString(), secretNote);
+    m_tsigSecretLocation->setPalette(notePalette);
+    dnsForm->addRow(QString(), m_tsigSecretLocation);
 
     auto *consoleGroup = new QGroupBox(QStringLiteral("Console"), this);
     QFormLayout *consoleForm = makeForm(consoleGroup);
@@ -112,6 +129,9 @@ SettingsDialog::SettingsDialog(const AppSettings &initial, QSettings *store, QWi
                 m_zone->setText(defaults.zone);
                 m_tsigKeyName->setText(defaults.tsigKeyName);
                 m_tsigKeyFile->setText(defaults.tsigKeyFile);
+                m_tsigSecret->clear();
+                m_secretInKeychain = defaults.tsigSecretInKeychain;
+                m_tsigSecret->setPlaceholderText(placeholderForSecret());
                 m_databasePath->setText(defaults.databasePath);
                 m_pollInterval->setValue(defaults.pollIntervalMs);
                 m_sandboxPortBase->setValue(defaults.sandboxPortBase);
@@ -126,7 +146,8 @@ SettingsDialog::SettingsDialog(const AppSettings &initial, QSettings *store, QWi
     layout->addStretch();
     layout->addWidget(m_buttons);
 
-    for (QLineEdit *edit : {m_dnsServer, m_zone, m_tsigKeyName, m_tsigKeyFile, m_databasePath})
+    for (QLineEdit *edit :
+         {m_dnsServer, m_zone, m_tsigKeyName, m_tsigKeyFile, m_tsigSecret, m_databasePath})
         connect(edit, &QLineEdit::textChanged, this, &SettingsDialog::revalidate);
     for (QSpinBox *spin : {m_dnsPort, m_pollInterval, m_sandboxPortBase})
         connect(spin, &QSpinBox::valueChanged, this, &SettingsDialog::revalidate);
@@ -162,16 +183,41 @@ AppSettings SettingsDialog::settings() const
     result.zone = m_zone->text().trimmed();
     result.tsigKeyName = m_tsigKeyName->text().trimmed();
     result.tsigKeyFile = m_tsigKeyFile->text().trimmed();
+    // A key file named here takes the place of the keychain.
+    result.tsigSecretInKeychain = m_secretInKeychain && result.tsigKeyFile.isEmpty();
     result.databasePath = m_databasePath->text().trimmed();
     result.pollIntervalMs = m_pollInterval->value();
     result.sandboxPortBase = m_sandboxPortBase->value();
     return result;
 }
 
+QString SettingsDialog::placeholderForSecret() const
+{
+    if (m_secretInKeychain)
+        return QStringLiteral("kept in the OS keychain; type a new one to replace it");
+    return QStringLiteral("base64, as in named.conf; kept out of the settings file");
+}
+
 void SettingsDialog::revalidate()
 {
-    m_problems = settings().validate();
-    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(m_problems.isEmpty());
+    AppSettings candidate = settings();
+    const QString secret = m_tsigSecret->text().trimmed();
+    if (!secret.isEmpty()) {
+        // Wherever OK puts it, the secret typed here is the key's.
+        candidate.tsigSecretInKeychain = true;
+        candidate.tsigKeyFile.clear();
+    }
+    m_problems = candidate.validate();
+    if (!secret.isEmpty()) {
+        TsigKey key;
+        key.name = QStringLiteral("key");
+        key.secret = secret.toLatin1();
+        QString ignored; // names the key only, but the message below says all there is to say
+        if (secret.size() > 4096 || !key.isValid(&ignored))
+            m_problems << QStringLiteral("The TSIG secret must be base64, as in named.conf (16 "
+                                         "characters or more).");
+    }
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(m_problems.isEmpty() && !m_storing);
     if (m_problems.isEmpty()) {
         m_messages->clear();
         m_messages->hide();
@@ -187,6 +233,53 @@ void SettingsDialog::revalidate()
 }
 
 void SettingsDialog::accept()
+{
+    revalidate();
+    if (!m_problems.isEmpty() || m_storing)
+        return;
+    const QByteArray secret = m_tsigSecret->text().trimmed().toLatin1();
+    if (secret.isEmpty()) {
+        finishAccept();
+        return;
+    }
+    if (!m_secretStore)
+        m_secretStore = tsigsecret::makeStore(this);
+    m_storing = true;
+    m_buttons->setEnabled(false);
+    m_messages->setText(QStringLiteral("Storing the TSIG secret…"));
+    m_messages->show();
+    m_secretStore->store(
+        QString::fromLatin1(AppSettings::kTsigSecretKey), secret, this,
+        [this](const SecretStore::Outcome &outcome) {
+            m_storing = false;
+            m_buttons->setEnabled(true);
+            if (!outcome.ok) {
+                m_problems = {
+                    QStringLiteral("The TSIG secret could not be stored: %1").arg(outcome.error)};
+                m_messages->setText(QStringLiteral("<div style=\"color:#b3261e\">%1</div>")
+                                        .arg(m_problems.first().toHtmlEscaped()));
+                return;
+            }
+            m_secretReplaced = true;
+            m_tsigSecret->clear();
+            if (outcome.location == SecretStore::Location::Keychain) {
+                m_secretInKeychain = true;
+                m_tsigKeyFile->clear();
+                m_secretNote = QStringLiteral("The TSIG secret is in the OS keychain.");
+            } else {
+                m_secretInKeychain = false;
+                m_tsigKeyFile->setText(outcome.file);
+                m_secretNote = QStringLiteral("%1: the TSIG secret is in %2, a file only you can "
+                                              "read.")
+                                   .arg(outcome.keychainError, outcome.file);
+                m_secretNote[0] = m_secretNote[0].toUpper();
+            }
+            m_tsigSecretLocation->setText(m_secretNote);
+            finishAccept();
+        });
+}
+
+void SettingsDialog::finishAccept()
 {
     revalidate();
     if (!m_problems.isEmpty())

@@ -1,6 +1,8 @@
 #include "settingsview.h"
 
+#include "databasethread.h"
 #include "icons.h"
+#include "security/auditlog.h"
 #include "settingsdialog.h"
 #include "viewheader.h"
 
@@ -18,6 +20,7 @@ namespace headroom {
 SettingsView::SettingsView(QSettings *store, QWidget *parent)
     : QWidget(parent), m_store(store),
       m_settings(store ? AppSettings::load(*store) : AppSettings::defaults()),
+      m_audit(new DatabaseThread(QStringLiteral("SettingsAudit"), this)),
       m_problems(new QLabel(this)), m_edit(new QPushButton(QStringLiteral("Edit…"), this))
 {
     m_edit->setObjectName(QStringLiteral("editSettings"));
@@ -54,6 +57,7 @@ SettingsView::SettingsView(QSettings *store, QWidget *parent)
     addField(form, QStringLiteral("Server"), QStringLiteral("dnsServer"));
     addField(form, QStringLiteral("Zone"), QStringLiteral("zone"));
     addField(form, QStringLiteral("TSIG key"), QStringLiteral("tsigKeyName"));
+    addField(form, QStringLiteral("TSIG secret"), QStringLiteral("tsigSecret"));
     addField(form, QStringLiteral("TSIG key file"), QStringLiteral("tsigKeyFile"));
     section(QStringLiteral("Console"));
     addField(form, QStringLiteral("Database"), QStringLiteral("databasePath"));
@@ -127,6 +131,11 @@ void SettingsView::refresh()
     show("tsigKeyName", m_settings.tsigKeyName.isEmpty()
                             ? QStringLiteral("none (updates are sent unsigned)")
                             : m_settings.tsigKeyName);
+    show("tsigSecret", !m_secretNote.isEmpty()             ? m_secretNote
+                       : m_settings.tsigSecretInKeychain   ? QStringLiteral("in the OS keychain")
+                       : !m_settings.tsigKeyFile.isEmpty() ? QStringLiteral("in the key file")
+                       : m_settings.tsigKeyName.isEmpty()  ? none
+                                                           : QStringLiteral("not set"));
     show("tsigKeyFile", m_settings.tsigKeyFile.isEmpty() ? none : m_settings.tsigKeyFile);
     show("databasePath", m_settings.databasePath.isEmpty() ? none : m_settings.databasePath);
     show("pollInterval",
@@ -153,8 +162,45 @@ void SettingsView::edit()
     if (dialog.exec() != QDialog::Accepted)
         return;
     m_settings = dialog.settings();
+    if (dialog.secretReplaced())
+        m_secretNote = dialog.secretStorageNote();
     refresh();
+    recordEdit(dialog.secretReplaced());
     Q_EMIT settingsChanged(m_settings);
+}
+
+void SettingsView::recordEdit(bool secretReplaced)
+{
+    if (m_settings.databasePath.isEmpty())
+        return;
+    const AppSettings &s = m_settings;
+    const QString secret = s.tsigKeyName.isEmpty()    ? QStringLiteral("none")
+                           : s.tsigSecretInKeychain   ? QStringLiteral("in the OS keychain")
+                           : !s.tsigKeyFile.isEmpty() ? QStringLiteral("in %1").arg(s.tsigKeyFile)
+                                                      : QStringLiteral("not set");
+    const QString detail =
+        QStringLiteral("console settings: DNS %1 port %2, zone %3, TSIG key %4 (secret %5%6), "
+                       "database %7, poll %8 ms, sandbox port base %9")
+            .arg(s.dnsServer)
+            .arg(s.dnsPort)
+            .arg(s.zone, s.tsigKeyName.isEmpty() ? QStringLiteral("none") : s.tsigKeyName, secret,
+                 secretReplaced ? QStringLiteral(", replaced") : QString(), s.databasePath)
+            .arg(s.pollIntervalMs)
+            .arg(s.sandboxPortBase);
+    m_audit->setPath(s.databasePath);
+    m_audit->run(
+        this,
+        [detail, actor = AuditLog::consoleActor()](
+            Database *database, const QString &openError) -> DatabaseThread::Reply {
+            const Result<void> noted =
+                database
+                    ? AuditLog(*database, actor).note(QStringLiteral("console.settings"), detail)
+                    : Result<void>(StoreError{openError});
+            if (!noted)
+                qWarning("Settings: not recorded in the audit log: %s",
+                         qPrintable(noted.error().message));
+            return {};
+        });
 }
 
 } // namespace headroom

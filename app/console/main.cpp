@@ -11,7 +11,9 @@
 #include "sandbox/sandbox.h"
 #include "sandbox/sandboxtargets.h"
 #include "settings/appsettings.h"
+#include "settings/tsigsecret.h"
 #include "statusbarcontroller.h"
+#include "statusbardnsupdates.h"
 #include "store/database.h"
 #include "store/proxyrepository.h"
 
@@ -74,7 +76,7 @@ std::optional<DnsOverviewConfig> dnsOverviewFor(const AppSettings &settings)
     config.server = server;
     config.port = quint16(settings.dnsPort);
     config.zone = *zone;
-    if (!settings.tsigKeyName.isEmpty()) {
+    if (!settings.tsigKeyName.isEmpty() && !settings.tsigSecretInKeychain) {
         QString error;
         config.key = TsigKey::fromFile(settings.tsigKeyName, settings.tsigKeyFile, &error);
         if (!config.key)
@@ -82,6 +84,26 @@ std::optional<DnsOverviewConfig> dnsOverviewFor(const AppSettings &settings)
     }
     config.databasePath = settings.databasePath;
     return config;
+}
+
+// A secret kept in the OS keychain comes in later (QtKeychain asks over D-Bus): the DNS view
+// starts without the key and is given it then.
+void loadKeychainKey(DnsOverviewService *service, const AppSettings &settings)
+{
+    if (settings.tsigKeyName.isEmpty() || !settings.tsigSecretInKeychain)
+        return;
+    tsigsecret::load(settings, service,
+                     [service, settings](const std::optional<TsigKey> &key, const QString &error) {
+                         auto config = dnsOverviewFor(settings);
+                         if (!key || !config) {
+                             qWarning("DNS view: no TSIG key from the OS keychain: %s",
+                                      qPrintable(error));
+                             return;
+                         }
+                         config->key = key;
+                         service->setConfig(*config);
+                         service->refresh();
+                     });
 }
 
 // Without --sandbox, the steering loop's servers and key are known only for a sandbox: the console
@@ -173,6 +195,8 @@ int main(int argc, char *argv[])
         dnsOverview = std::make_unique<DnsOverviewService>(dnsOverviewConfigFor(*layout));
     else if (const auto config = dnsOverviewFor(appSettings))
         dnsOverview = std::make_unique<DnsOverviewService>(*config);
+    if (dnsOverview && !layout)
+        loadKeychainKey(dnsOverview.get(), appSettings);
     // The fleet's live load for the dashboard; only the sandbox knows its proxies so far.
     std::unique_ptr<FleetMonitor> fleet;
     if (layout) {
@@ -190,6 +214,17 @@ int main(int argc, char *argv[])
     MainWindow window(&monitor, &settings, dnsOverview.get(), fleet.get());
     auto *controllerStatus = new StatusBarController(&controller, &window);
     window.statusBar()->insertPermanentWidget(0, controllerStatus);
+    // DNS UPDATEs failing (PowerDNS away), from the database's update log: shown whoever steers.
+    auto *dnsFault = new StatusBarDnsUpdates(&window);
+    window.statusBar()->insertPermanentWidget(1, dnsFault);
+    if (!layout) {
+        dnsFault->setDatabasePath(appSettings.databasePath);
+        QObject::connect(&window, &MainWindow::settingsChanged, dnsFault,
+                         [dnsFault](const AppSettings &s) {
+                             if (s.databasePath != dnsFault->databasePath())
+                                 dnsFault->setDatabasePath(s.databasePath);
+                         });
+    }
     QObject::connect(controllerStatus, &StatusBarController::runHereToggled, &window,
                      [&settings](bool on) { settings.setValue(QLatin1String(kRunLoopKey), on); });
     if (!layout)
@@ -236,6 +271,7 @@ int main(int argc, char *argv[])
                              if (const auto config = dnsOverviewFor(s)) {
                                  service->setConfig(*config);
                                  service->refresh();
+                                 loadKeychainKey(service, s);
                              }
                          });
     window.show();
@@ -247,8 +283,8 @@ int main(int argc, char *argv[])
         startSandbox(
             *layout, parser.value(baseLoad).toDouble(), &window,
             [&window, &monitor, &controller, layout, service = dnsOverview.get(),
-             fleet = fleet.get(), leases, market,
-             billing](bool ok, const QString &message, const QList<Proxy> &proxies) {
+             fleet = fleet.get(), leases, market, billing,
+             dnsFault](bool ok, const QString &message, const QList<Proxy> &proxies) {
                 if (!ok) {
                     controller.watchOnly(layout->databaseFile(),
                                          QStringLiteral("the sandbox did not start"));
@@ -273,6 +309,7 @@ int main(int argc, char *argv[])
                 }
                 if (billing)
                     billing->setDatabasePath(layout->databaseFile());
+                dnsFault->setDatabasePath(layout->databaseFile());
                 QString error;
                 if (const auto config = ControllerConfig::forSandbox(*layout, &error))
                     controller.setConfig(*config);

@@ -8,6 +8,7 @@
 #include "billing/rater.h"
 #include "cli.h"
 #include "commands.h"
+#include "security/auditedactions.h"
 #include "store/billingrepository.h"
 #include "store/database.h"
 #include "store/leaserepository.h"
@@ -282,7 +283,9 @@ int tariffSet(const QStringList &arguments)
         err() << command << ": " << why << "\n";
         return 2;
     }
-    if (const Result<void> stored = TariffRepository(db).set(*leaseId, tariff); !stored) {
+    if (const Result<void> stored =
+            AuditedActions(db, AuditLog::operatorActor()).setTariff(*leaseId, tariff);
+        !stored) {
         err() << command << ": " << stored.error().message << "\n";
         return 1;
     }
@@ -408,7 +411,8 @@ int invoiceRun(const QStringList &arguments)
             return found ? 2 : 1;
         }
     }
-    const auto report = InvoiceRun(db).run(*p, purchaserId, QDateTime::currentMSecsSinceEpoch());
+    const auto report = AuditedActions(db, AuditLog::operatorActor())
+                            .runInvoices(*p, purchaserId, QDateTime::currentMSecsSinceEpoch());
     if (!report) {
         err() << command << ": " << report.error().message << "\n";
         return 1;
@@ -656,11 +660,12 @@ int invoiceTransition(const QStringList &arguments, const QString &verb)
     if (!invoice)
         return code;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    AuditedActions actions(db, AuditLog::operatorActor());
     const Result<Invoice> done =
-        verb == QLatin1String("issue") ? repository.issue(invoice->id, now, parser.isSet(early))
+        verb == QLatin1String("issue") ? actions.issueInvoice(invoice->id, now, parser.isSet(early))
         : verb == QLatin1String("pay")
-            ? repository.markPaid(invoice->id, now)
-            : repository.creditNote(invoice->id, parser.value(reason), now);
+            ? actions.markInvoicePaid(invoice->id, now)
+            : actions.creditInvoice(invoice->id, parser.value(reason), now);
     if (!done) {
         err() << command << ": " << done.error().message << "\n";
         return 1;
@@ -988,7 +993,9 @@ int settings(const QStringList &arguments)
             err() << command << ": " << why << "\n";
             return 2;
         }
-        if (const Result<void> stored = repository.setSettings(s); !stored) {
+        if (const Result<void> stored =
+                AuditedActions(db, AuditLog::operatorActor()).setBillingSettings(s);
+            !stored) {
             err() << command << ": " << stored.error().message << "\n";
             return 1;
         }

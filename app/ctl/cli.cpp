@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "security/auditlog.h"
 #include "settings/appsettings.h"
 #include "store/database.h"
 
@@ -36,6 +37,13 @@ const QCommandLineOption kDb(QStringLiteral("db"),
                                             "the console's setting)."),
                              QStringLiteral("PATH"));
 
+AppSettings consoleSettings()
+{
+    // The console's organisation and application name: headroomctl's own would name another file.
+    QSettings settings(QStringLiteral("headroom"), QStringLiteral("headroom"));
+    return AppSettings::load(settings);
+}
+
 bool openCommandDatabase(Database &db, const QCommandLineParser &parser, const QString &command)
 {
     QString path;
@@ -46,8 +54,7 @@ bool openCommandDatabase(Database &db, const QCommandLineParser &parser, const Q
                layout && QFile::exists(layout->databaseFile())) {
         path = layout->databaseFile();
     } else {
-        QSettings settings;
-        path = AppSettings::load(settings).databasePath;
+        path = consoleSettings().databasePath;
     }
     if (path.isEmpty()) {
         err() << command << ": no database (give --db PATH or start the sandbox)\n";
@@ -59,6 +66,19 @@ bool openCommandDatabase(Database &db, const QCommandLineParser &parser, const Q
         return false;
     }
     return true;
+}
+
+void auditNote(const QString &databasePath, const QString &command, const QString &action,
+               const QString &detail)
+{
+    Database db;
+    const Result<void> opened = databasePath.isEmpty()
+                                    ? Result<void>(StoreError{QStringLiteral("no database")})
+                                    : db.open(databasePath);
+    const Result<void> noted =
+        opened ? AuditLog(db, AuditLog::operatorActor()).note(action, detail) : opened;
+    if (!noted)
+        err() << command << ": warning: not in the audit log: " << noted.error().message << "\n";
 }
 
 bool parse(QCommandLineParser &parser, const QString &command, const QStringList &arguments,

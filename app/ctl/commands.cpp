@@ -140,6 +140,11 @@ int sandbox(const QStringList &arguments)
             err() << "sandbox restart-proxy failed: " << error << "\n";
             return 1;
         }
+        auditNote(layout->databaseFile(), QStringLiteral("headroomctl sandbox restart-proxy"),
+                  QStringLiteral("sandbox.restart-proxy"),
+                  QStringLiteral("%1 reloaded gracefully (configuration generation %2)")
+                      .arg(pos[1])
+                      .arg(generation));
         if (parser.isSet(kJson)) {
             out() << QJsonDocument(QJsonObject{{QStringLiteral("proxy"), pos[1]},
                                                {QStringLiteral("generation"), generation}})

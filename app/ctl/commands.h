@@ -19,5 +19,8 @@ int bid(const QStringList &arguments);      // marketcommands.cpp
 int purchase(const QStringList &arguments); // marketcommands.cpp
 int api(const QStringList &arguments);      // apicommands.cpp
 int billing(const QStringList &arguments);  // billingcommands.cpp
+// The audit log; `command` names the verb in messages (`purchase audit` is the same list).
+int audit(const QStringList &arguments,
+          const QString &command = QStringLiteral("headroomctl audit")); // auditcommands.cpp
 
 } // namespace headroom::ctl

@@ -8,7 +8,9 @@
 #include "dns/zonefile.h"
 #include "dns/zonetransfer.h"
 #include "sandbox/sandbox.h"
+#include "security/auditedactions.h"
 #include "settings/appsettings.h"
+#include "settings/tsigsecret.h"
 #include "store/database.h"
 #include "store/dnsrepository.h"
 
@@ -18,7 +20,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
-#include <QSettings>
 #include <QTextStream>
 
 namespace headroom::ctl {
@@ -70,8 +71,10 @@ std::optional<DnsContext> contextFrom(const QCommandLineParser &parser, QString 
     QString keyFile;
     QString zone;
     QString ignored;
+    bool consoleKeyInKeychain = false;
     const auto layout = sandboxLayoutFrom(parser, &ignored);
-    if (layout && Sandbox(*layout).status().running) {
+    // A sandbox with a server down (a fault, a drill) is still the sandbox these verbs mean.
+    if (layout && Sandbox(*layout).status().exists) {
         c.server = layout->authoritative.address;
         c.port = layout->authoritative.port;
         zone = layout->ourZone;
@@ -81,8 +84,8 @@ std::optional<DnsContext> contextFrom(const QCommandLineParser &parser, QString 
         for (const QString &shard : layout->shardZones())
             c.subZones.append(*DnsName::parse(shard));
     } else {
-        QSettings settings;
-        const AppSettings s = AppSettings::load(settings);
+        const AppSettings s = consoleSettings();
+        consoleKeyInKeychain = s.tsigSecretInKeychain && !s.tsigKeyName.isEmpty();
         c.server.setAddress(s.dnsServer);
         c.port = quint16(s.dnsPort);
         zone = s.zone;
@@ -105,7 +108,13 @@ std::optional<DnsContext> contextFrom(const QCommandLineParser &parser, QString 
     c.zone = DnsName::parse(zone, error);
     if (!c.zone)
         return std::nullopt;
-    if (!keyName.isEmpty()) {
+    if (consoleKeyInKeychain && !parser.isSet(kTsigName) && !parser.isSet(kTsigFile)) {
+        // The console keeps its secret in the OS keychain.
+        AppSettings s = consoleSettings();
+        c.key = tsigsecret::loadAndWait(s, error);
+        if (!c.key)
+            return std::nullopt;
+    } else if (!keyName.isEmpty()) {
         c.key = TsigKey::fromFile(keyName, keyFile, error);
         if (!c.key)
             return std::nullopt;
@@ -159,6 +168,17 @@ DesiredName desiredFrom(const NameReplacement &change, bool present)
 {
     return {change.owner, present,       change.type,
             change.ttl,   change.rdatas, QDateTime::currentMSecsSinceEpoch()};
+}
+
+// "127.0.1.1=60, proxy2.edge.headroom.test=40", for the audit log.
+QString targetsText(const QList<WeightedTarget> &targets)
+{
+    QStringList parts;
+    for (const WeightedTarget &t : targets)
+        parts.append(QStringLiteral("%1=%2")
+                         .arg(t.name ? t.name->relative() : t.address.toString())
+                         .arg(t.weight));
+    return parts.isEmpty() ? QStringLiteral("none") : parts.join(QStringLiteral(", "));
 }
 
 // SITE is a site's label ("shop": its steering name in its shard, shop.s07.edge.headroom.test)
@@ -328,7 +348,19 @@ int setWeights(const QStringList &arguments)
         return 1;
     }
     const NameReplacement change = NameReplacement::forSteering(*owner, *record);
-    const Result<void> stored = DnsDesiredRepository(db).upsert(desiredFrom(change, true));
+    const Result<void> stored =
+        AuditedActions(db, AuditLog::operatorActor())
+            .setDesiredName(
+                QStringLiteral("dns.set-weights"), desiredFrom(change, true),
+                QStringLiteral("%1: proxies %2; overflow %3%4; valid until %5 UTC, TTL %6 s")
+                    .arg(owner->absolute(), targetsText(table.proxies),
+                         targetsText(table.overflowServers),
+                         table.overflowName
+                             ? QStringLiteral(", then %1").arg(table.overflowName->relative())
+                             : QString(),
+                         QDateTime::fromSecsSinceEpoch(table.validUntilUnix, Qt::UTC)
+                             .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")))
+                    .arg(table.ttl));
     if (!stored) {
         err() << "dns set-weights: " << stored.error().message << "\n";
         return 1;
@@ -463,7 +495,11 @@ int importZone(const QStringList &arguments)
                                   QStringLiteral("NAME"));
     const QCommandLineOption file(QStringLiteral("file"), QStringLiteral("A zone file to read."),
                                   QStringLiteral("PATH"));
-    parser.addOptions({tsig, file});
+    const QCommandLineOption timeout(
+        QStringLiteral("timeout"),
+        QStringLiteral("Give up on the purchaser's DNS server after MS milliseconds (5000)."),
+        QStringLiteral("MS"), QStringLiteral("5000"));
+    parser.addOptions({tsig, file, timeout});
     int code = 0;
     if (!parseCommon(parser, QStringLiteral("headroomctl dns import-zone"), arguments, &code))
         return code;
@@ -474,9 +510,13 @@ int importZone(const QStringList &arguments)
     QHostAddress server;
     quint16 port = 53;
     const bool fromFile = parser.isSet(file);
+    bool timeoutOk = false;
+    const int timeoutMs = parser.value(timeout).toInt(&timeoutOk);
     if (!zone || fromFile == parser.isSet(kServer) ||
-        (!fromFile && !parseServer(parser.value(kServer), &server, &port))) {
+        (!fromFile && !parseServer(parser.value(kServer), &server, &port)) || !timeoutOk ||
+        timeoutMs < 100 || timeoutMs > 600000) {
         err() << "dns import-zone: name one ZONE and either --server ADDR:PORT or --file PATH "
+                 "(--timeout 100-600000 ms) "
               << error << "\n";
         return 2;
     }
@@ -508,9 +548,23 @@ int importZone(const QStringList &arguments)
                 return 2;
             }
         }
-        const ZoneTransferResult transfer = transferZone(server, port, *zone, key);
+        const ZoneTransferResult transfer = transferZone(server, port, *zone, key, timeoutMs);
         if (!transfer.ok) {
-            err() << "dns import-zone: " << transfer.error << "\n";
+            // Nothing is replaced: say so, and what stays in force.
+            QString kept = QStringLiteral("nothing was stored");
+            const auto context = contextFrom(parser, &error);
+            Database db;
+            QString ignored;
+            if (context && openDatabase(db, *context, &ignored)) {
+                const auto before = ImportedNameRepository(db).byZone(zone->absolute());
+                if (before && !before.value().isEmpty())
+                    kept += QStringLiteral("; the %1 names imported before for %2 stay in force")
+                                .arg(before.value().size())
+                                .arg(zone->absolute());
+            }
+            err() << "dns import-zone: cannot transfer " << zone->absolute()
+                  << " from the purchaser's DNS server " << server.toString() << ":" << port << ": "
+                  << transfer.error << "; " << kept << "\n";
             return 1;
         }
         records = transfer.records;
@@ -530,7 +584,11 @@ int importZone(const QStringList &arguments)
     const auto context = contextFrom(parser, &error);
     Database db;
     if (context && openDatabase(db, *context, &error)) {
-        const Result<void> written = ImportedNameRepository(db).replaceZone(zone->absolute(), rows);
+        const Result<void> written =
+            AuditedActions(db, AuditLog::operatorActor())
+                .importZone(zone->absolute(), rows,
+                            fromFile ? QStringLiteral("file %1").arg(parser.value(file))
+                                     : QStringLiteral("%1:%2").arg(server.toString()).arg(port));
         stored = written ? context->databasePath : QString();
         if (!written)
             error = written.error().message;
@@ -641,6 +699,16 @@ int diffOrApply(const QStringList &arguments, bool apply)
         return 2;
     }
     const UpdateResult r = applyAndLog(db, *context, before->changes);
+    // The change is the DNS server's, not the database's: noted with its outcome.
+    const Result<void> noted =
+        AuditLog(db, AuditLog::operatorActor())
+            .note(QStringLiteral("dns.apply"),
+                  QStringLiteral("%1 change(s) to %2 in one UPDATE: %3")
+                      .arg(before->changes.size())
+                      .arg(context->zone->absolute(), r.ok ? QStringLiteral("applied")
+                                                           : QStringLiteral("failed, ") + r.error));
+    if (!noted)
+        err() << command << ": warning: not in the audit log: " << noted.error().message << "\n";
     if (!r.ok) {
         err() << command << ": " << r.error << "\n";
         return 1;
@@ -685,7 +753,10 @@ int removeSite(const QStringList &arguments)
         return 2;
     }
     const NameReplacement change{*owner, 0, 0, {}};
-    const Result<void> stored = DnsDesiredRepository(db).upsert(desiredFrom(change, false));
+    const Result<void> stored =
+        AuditedActions(db, AuditLog::operatorActor())
+            .setDesiredName(QStringLiteral("dns.remove"), desiredFrom(change, false),
+                            QStringLiteral("%1: no longer served").arg(owner->absolute()));
     if (!stored) {
         err() << "dns remove: " << stored.error().message << "\n";
         return 1;

@@ -7,6 +7,7 @@
 #include "fleet/loadhistorycsv.h"
 #include "fleet/provisioner.h"
 #include "sandbox/sandbox.h"
+#include "security/auditedactions.h"
 #include "store/database.h"
 #include "store/loadhistoryrepository.h"
 #include "store/proxyrepository.h"
@@ -234,18 +235,12 @@ int importHistory(const QStringList &arguments)
     Database db;
     if (!openCommandDatabase(db, parser, command))
         return 1;
-    LoadHistoryRepository history(db);
-    constexpr qsizetype kBatch = 20000;
-    for (qsizetype i = 0; i < csv.samples.size(); i += kBatch) {
-        if (const auto r = history.append(csv.samples.mid(i, kBatch)); !r) {
-            err() << command << ": " << r.error().message << " (" << i
-                  << " rows were imported before this)\n";
-            return 1;
-        }
-    }
-    // Older than an hour: folded into minute rows now, as the controller would.
-    if (const auto r = history.rollUp(QDateTime::currentMSecsSinceEpoch()); !r) {
-        err() << command << ": " << r.error().message << "\n";
+    // One transaction: all of the file or none of it, with its audit row.
+    if (const auto r = AuditedActions(db, AuditLog::operatorActor())
+                           .importLoadHistory(csv.samples, file.fileName(),
+                                              QDateTime::currentMSecsSinceEpoch());
+        !r) {
+        err() << command << ": " << r.error().message << "; nothing imported\n";
         return 1;
     }
     out() << "imported " << csv.samples.size() << " load sample(s) from " << file.fileName()
@@ -500,6 +495,23 @@ int provisionVerb(const QStringList &arguments, bool remove)
         return 2;
     }
     QCoreApplication::exec();
+    {
+        static const char *const stateNames[] = {"pending", "provisioned", "failed", "removed"};
+        QStringList perProxy;
+        for (const ProvisionState &st : std::as_const(states))
+            perProxy.append(
+                QStringLiteral("%1 %2").arg(st.proxy, QString::fromLatin1(stateNames[st.state])));
+        // The change is on the proxies, not in the database: noted with its outcome.
+        auditNote(context->layout.databaseFile(), command,
+                  remove ? QStringLiteral("fleet.deprovision") : QStringLiteral("fleet.provision"),
+                  QStringLiteral("%1 (%2, hosts %3): %4 [%5]")
+                      .arg(spec.site, provision::slotBackend(spec.slot),
+                           parser.isSet(host) ? parser.values(host).join(QStringLiteral(", "))
+                                              : spec.site,
+                           ok ? (remove ? QStringLiteral("removed") : QStringLiteral("provisioned"))
+                              : QStringLiteral("FAILED"),
+                           perProxy.join(QStringLiteral(", "))));
+    }
     const WarmReport warmReport =
         ok && warmList ? warmProxies(context->layout, *warmList) : WarmReport{};
     const QJsonObject warmed = warmList ? warmJson(*warmList, warmReport, ok) : QJsonObject{};

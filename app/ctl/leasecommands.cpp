@@ -6,6 +6,7 @@
 #include "dns/dnsname.h"
 #include "market/auctioncloser.h"
 #include "sandbox/sandbox.h"
+#include "security/auditedactions.h"
 #include "store/database.h"
 #include "store/leaserepository.h"
 #include "store/proxyrepository.h"
@@ -184,7 +185,7 @@ int siteAdd(const QStringList &arguments)
     Database db;
     if (!openCommandDatabase(db, parser, command))
         return 1;
-    const auto id = SiteRepository(db).add(site);
+    const auto id = AuditedActions(db, AuditLog::operatorActor()).addSite(site);
     if (!id) {
         err() << command << ": "
               << (id.error().isConstraint()
@@ -476,7 +477,7 @@ int leaseAdd(const QStringList &arguments)
         if (p.pool == lease.pool)
             poolCapacity += p.capacityRps;
     }
-    const auto id = LeaseRepository(db).add(lease, QStringLiteral("headroomctl"));
+    const auto id = AuditedActions(db, AuditLog::operatorActor()).addLease(lease);
     if (!id) {
         err() << command << ": " << id.error().message << "\n";
         return 1;
@@ -665,8 +666,7 @@ int leaseCancel(const QStringList &arguments)
     Database db;
     if (!openCommandDatabase(db, parser, command))
         return 1;
-    const auto done = LeaseRepository(db).cancel(
-        *id, qEnvironmentVariable("USER", QStringLiteral("operator")).left(64));
+    const auto done = AuditedActions(db, AuditLog::operatorActor()).cancelLease(*id);
     if (!done) {
         err() << command << ": " << done.error().message << "\n";
         return 1;
@@ -755,7 +755,10 @@ int run(const QStringList &arguments)
         return code;
     QString error;
     const auto layout = sandboxLayoutFrom(parser, &error);
-    if (!layout || !Sandbox(*layout).status().running) {
+    // A sandbox with one server down is still steered: the loop works around a dead proxy and
+    // retries a DNS server that is away (docs/reliability-faults.md).
+    const SandboxStatus sandboxStatus = layout ? Sandbox(*layout).status() : SandboxStatus{};
+    if (!layout || !sandboxStatus.exists || sandboxStatus.servers.isEmpty()) {
         err() << command << ": "
               << (layout ? QStringLiteral("no sandbox is running at %1; start one with: "
                                           "headroomctl sandbox up")
@@ -827,6 +830,15 @@ int run(const QStringList &arguments)
         err() << command << ": " << error << "\n";
         return 1;
     }
+    QStringList notRunning;
+    for (const SandboxServerStatus &s : sandboxStatus.servers) {
+        if (!s.running)
+            notRunning.append(s.name);
+    }
+    if (!notRunning.isEmpty())
+        Q_EMIT controller.message(
+            QStringLiteral("sandbox degraded, steering anyway: %1 not running")
+                .arg(notRunning.join(QStringLiteral(", "))));
     QCoreApplication::exec();
     controller.stop();
     return 0;

@@ -28,7 +28,10 @@ void usage(QTextStream &out)
            "  purchase list|approve|reject|auto-approve|audit\n"
            "                           the approval queue: approval creates the leases\n"
            "  api [--listen ADDR:PORT] the purchasers' JSON API (TLS with --cert/--key)\n"
-           "  billing invoice|export|... metered usage, invoices, CSV and PDF reports\n\n"
+           "  billing invoice|export|... metered usage, invoices, CSV and PDF reports\n"
+           "  audit [--since T] [--limit N]\n"
+           "                           who changed what, when (operators, purchasers, "
+           "controller)\n\n"
            "Run 'headroomctl <verb> --help' for the options of a verb.\n";
 }
 
@@ -89,6 +92,8 @@ int main(int argc, char *argv[])
         return headroom::ctl::api(args);
     if (verb == QLatin1String("billing"))
         return headroom::ctl::billing(args);
+    if (verb == QLatin1String("audit"))
+        return headroom::ctl::audit(args);
     if (verb == QLatin1String("run"))
         return headroom::ctl::run(args);
     if (verb == QLatin1String("traffic"))

@@ -1,6 +1,7 @@
 // headroomctl purchaser ...: the buyers of capacity and their API tokens.
 #include "cli.h"
 #include "commands.h"
+#include "security/auditedactions.h"
 #include "store/database.h"
 #include "store/purchaserrepository.h"
 
@@ -74,7 +75,7 @@ int purchaserAdd(const QStringList &arguments)
     Database db;
     if (!openCommandDatabase(db, parser, command))
         return 1;
-    const auto id = PurchaserRepository(db).add(p);
+    const auto id = AuditedActions(db, AuditLog::operatorActor()).addPurchaser(p);
     if (!id) {
         err() << command << ": " << id.error().message << "\n";
         return 1;
@@ -154,8 +155,9 @@ int purchaserToken(const QStringList &arguments)
               << "\n";
         return 1;
     }
+    AuditedActions actions(db, AuditLog::operatorActor());
     if (parser.isSet(revoke)) {
-        const auto n = repository.revokeTokens(id);
+        const auto n = actions.revokeTokens(id);
         if (!n) {
             err() << command << ": " << n.error().message << "\n";
             return 1;
@@ -163,7 +165,7 @@ int purchaserToken(const QStringList &arguments)
         out() << "revoked " << n.value() << " token(s) of purchaser " << id << "\n";
         return 0;
     }
-    const auto token = repository.issueToken(id, parser.value(label));
+    const auto token = actions.issueToken(id, parser.value(label));
     if (!token) {
         err() << command << ": " << token.error().message << "\n";
         return 1;

@@ -20,6 +20,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QRegularExpression>
 #include <QSslConfiguration>
 #include <QSslKey>
 #include <QSslServer>
@@ -87,6 +88,16 @@ QByteArray clientKey(const QHostAddress &address)
         return QByteArray::number(v4);
     const Q_IPV6ADDR v6 = address.toIPv6Address();
     return QByteArray(reinterpret_cast<const char *>(v6.c), 8).toHex();
+}
+
+// The request line as logged: a token pasted into the path by mistake (tokens belong in the
+// Authorization header, and the query string is never logged) is cut to its prefix.
+QString loggedPath(const QString &path)
+{
+    static const QRegularExpression token(QStringLiteral("hr_[A-Za-z0-9_-]{8,}"));
+    QString out = path.left(200);
+    out.replace(token, QStringLiteral("hr_[redacted]"));
+    return out;
 }
 
 QByteArray retryAfterSeconds(qint64 ms)
@@ -836,7 +847,7 @@ void PurchaserApi::answer(const std::shared_ptr<Call> &call, ApiResponse respons
         call->connection->respond(response);
     Q_EMIT requestLogged(
         QStringLiteral("%1 %2 %3 %4 %5 %6 ms")
-            .arg(call->peer.toString(), QString::fromLatin1(call->method), call->path.left(200))
+            .arg(call->peer.toString(), QString::fromLatin1(call->method), loggedPath(call->path))
             .arg(response.status)
             .arg(call->purchaserId > 0 ? call->actor() : QStringLiteral("-"))
             .arg(double(call->started.nsecsElapsed()) / 1e6, 0, 'f', 1));

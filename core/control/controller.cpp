@@ -4,6 +4,7 @@
 #include "control/allocator.h"
 #include "control/weightplan.h"
 #include "dns/dnsupdateservice.h"
+#include "dns/serverclock.h"
 #include "dns/steeringrecord.h"
 #include "domain/proxy.h"
 #include "fleet/headroommodel.h"
@@ -18,6 +19,9 @@
 
 #include <QDateTime>
 #include <QFile>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QTimeZone>
 #include <cmath>
 
 namespace headroom {
@@ -26,6 +30,26 @@ namespace {
 constexpr int kMaxStepsPerPoll = 6;
 constexpr qint64 kProvisionRetryMs = 10000;
 constexpr qint64 kRollUpEveryMs = 60000;
+
+// "12:00:01Z" for the log (whose lines carry the date already).
+QString clockText(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc())
+        .toString(QStringLiteral("HH:mm:ss'Z'"));
+}
+
+// An UPDATE's error without the count of sends, which differs between the first try of an
+// outage (the updater's own retries) and the controller's later ones (one send each).
+QString sameFailure(QString error)
+{
+    static const QRegularExpression attempts(QStringLiteral(" \\(after \\d+ attempts\\)$"));
+    return error.remove(attempts);
+}
+
+QString secondsText(qint64 ms)
+{
+    return QString::number(double(ms) / 1000.0, 'f', ms < 10000 ? 1 : 0);
+}
 
 QString provisionStateName(ProvisionState::State s)
 {
@@ -127,8 +151,8 @@ bool Controller::start(QString *error)
     connect(m_provisioner, &Provisioner::changed, this,
             [this](const QString &site, const QList<ProvisionState> &states) {
                 const qint64 id = m_siteIdByName.value(site);
-                if (!id || !m_db)
-                    return;
+                if (!id || !m_db || m_storeBusySinceMs)
+                    return; // while another process holds the database, the next change says it
                 QList<SiteProvisioning> rows;
                 const qint64 now = QDateTime::currentMSecsSinceEpoch();
                 for (const ProvisionState &s : states)
@@ -143,6 +167,7 @@ bool Controller::start(QString *error)
     connect(m_dns, &DnsUpdateService::applied, this, &Controller::onApplied);
 
     m_sinceLastPoll.start();
+    m_monotonic.start();
     m_scraper->start();
     logLine(QStringLiteral("controller started: %1 proxies, poll %2 ms, TTL %3 s, target %4 %")
                 .arg(m_config.proxies.size())
@@ -169,6 +194,8 @@ void Controller::onPoll(const QList<ProxyLoad> &loads)
         return;
     ++m_polls;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    watchClock(now);
+    const bool writable = storeWritable(now);
     const auto siteList = SiteRepository(*m_db).all();
     if (!siteList) {
         logLine(QStringLiteral("cannot read sites: %1").arg(siteList.error().message));
@@ -180,8 +207,12 @@ void Controller::onPoll(const QList<ProxyLoad> &loads)
         sites.insert(s.id, s);
         m_siteIdByName.insert(s.name, s.id);
     }
+    watchProxies(loads);
     runLifecycle(now, sites);
-    record(loads, now, sites);
+    // Metering and load history wait while another process holds the database: the metering
+    // checkpoints stay where they were, so the first poll after it counts everything since.
+    if (writable)
+        record(loads, now, sites);
     steer(loads, now, sites);
     m_sinceLastPoll.restart();
     if (m_once && m_polls >= 2)
@@ -246,8 +277,15 @@ void Controller::ensureProvisioned(const Site &site)
 {
     Provisioning &p = m_provisioning[site.name];
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (p.running || p.provisionedOn.size() == m_config.proxies.size() || now < p.retryAtMs)
+    // After a proxy restarted or came back, provision again at once, even over a run still
+    // retrying against the dead process (the new run replaces it): a hard restart loses the
+    // servers the runtime API added.
+    if (!p.verify &&
+        (p.running || p.provisionedOn.size() == m_config.proxies.size() || now < p.retryAtMs))
         return;
+    if (p.removing && p.running)
+        return;
+    p.verify = false;
     QString error;
     const auto spec = specFor(site, &error);
     if (!spec) {
@@ -351,7 +389,9 @@ void Controller::runLifecycle(qint64 nowMs, const QHash<qint64, Site> &sites)
 
     for (Lease lease : open.value()) {
         const Site site = sites.value(lease.siteId);
-        for (int step = 0; step < kMaxStepsPerPoll; ++step) {
+        // While another process holds the database no transition can be stored: they wait (and
+        // catch up in one poll once it is free); the proxies are still kept provisioned.
+        for (int step = 0; step < kMaxStepsPerPoll && !m_storeBusySinceMs; ++step) {
             LifecycleFacts facts;
             const Provisioning &p = m_provisioning.value(site.name);
             facts.provisioned = !p.provisionedOn.isEmpty();
@@ -384,6 +424,8 @@ void Controller::runLifecycle(qint64 nowMs, const QHash<qint64, Site> &sites)
         if (lease.state == LeaseState::Provisioning || lease.state == LeaseState::Active)
             ensureProvisioned(site);
     }
+    if (m_storeBusySinceMs)
+        return;
     // A site that no open lease needs any more leaves the proxies (also after a crash between a
     // lease's end and its site's removal).
     for (const Site &site : sites) {
@@ -438,6 +480,8 @@ void Controller::record(const QList<ProxyLoad> &loads, qint64 nowMs,
         m_lastRollUpMs = nowMs;
         if (const Result<void> r = history.rollUp(nowMs); !r)
             logLine(QStringLiteral("load history roll-up: %1").arg(r.error().message));
+        if (const Result<void> r = UsageRepository(*m_db).forgetOldCheckpoints(nowMs); !r)
+            logLine(QStringLiteral("metering checkpoints: %1").arg(r.error().message));
     }
     meter(loads, nowMs, sites, siteByHost, leaseOfSite);
 }
@@ -604,6 +648,11 @@ void Controller::steer(const QList<ProxyLoad> &loads, qint64 nowMs,
     QList<DesiredName> desired;
     QList<SiteSnapshot> snapshot;
     const qint64 nowUnix = nowMs / 1000;
+    // Validity deadlines are checked by the DNS server against its own clock: state them in it.
+    const qint64 serverNowUnix = nowUnix + m_dnsClockOffsetS;
+    // One UPDATE at a time, and while UPDATEs fail only when the backoff says so. What is not
+    // sent now is worked out afresh next poll, so a retry always carries the newest state.
+    const bool canPublish = m_inFlight == 0 && dnsRetryDue();
     for (const qint64 siteId : needRecord) {
         if (!sites.contains(siteId))
             continue;
@@ -634,7 +683,7 @@ void Controller::steer(const QList<ProxyLoad> &loads, qint64 nowMs,
             if (table) {
                 const auto window = lease->currentOrNextWindow(nowMs);
                 table->leaseEndUnix = window ? (window->endMs + 999) / 1000 : nowUnix;
-                table->validUntilUnix = nowUnix + m_config.validitySeconds;
+                table->validUntilUnix = serverNowUnix + m_config.validitySeconds;
             }
         } else {
             control.law.idle(dt);
@@ -668,7 +717,7 @@ void Controller::steer(const QList<ProxyLoad> &loads, qint64 nowMs,
         if (lease && !publish) {
             publish = WeightPlan::sharesMoved(control.weights, weights, m_config.deadBand);
             // Refresh before the weights lapse on their own.
-            if (control.validUntilUnix - nowUnix < m_config.validitySeconds / 2)
+            if (control.validUntilUnix - serverNowUnix < m_config.validitySeconds / 2)
                 publish = true;
         }
         if (!publish)
@@ -679,7 +728,11 @@ void Controller::steer(const QList<ProxyLoad> &loads, qint64 nowMs,
             logLine(QStringLiteral("%1: cannot build its record: %2").arg(site.name, error));
             continue;
         }
-        if (m_inFlight == 0) {
+        // Logged when what is served changes; a refresh of the same weights (validity) or a
+        // retry after a failed UPDATE is not news.
+        const bool servedChanges =
+            control.published < 0 || control.overflowOnly != !lease || weights != control.weights;
+        if (canPublish && !m_dnsOutage && servedChanges) {
             QStringList parts;
             for (auto w = weightsJson.begin(); w != weightsJson.end(); ++w)
                 parts.append(QStringLiteral("%1 %2").arg(w.key()).arg(w.value().toInt()));
@@ -697,7 +750,7 @@ void Controller::steer(const QList<ProxyLoad> &loads, qint64 nowMs,
         const NameReplacement change = NameReplacement::forSteering(*owner, *recordBuilt);
         changes.append(change);
         desired.append({change.owner, true, change.type, change.ttl, change.rdatas, nowMs});
-        if (m_inFlight == 0) {
+        if (canPublish) {
             control.published = fraction;
             control.weights = weights;
             control.validUntilUnix = lease ? table->validUntilUnix : 0;
@@ -706,17 +759,30 @@ void Controller::steer(const QList<ProxyLoad> &loads, qint64 nowMs,
         }
     }
 
-    if (!changes.isEmpty() && m_inFlight == 0) {
-        if (const Result<void> r = DnsDesiredRepository(*m_db).upsertAll(desired); !r)
-            logLine(
-                QStringLiteral("cannot store the desired DNS state: %1").arg(r.error().message));
+    if (!changes.isEmpty() && canPublish) {
+        // The server's clock record goes with the first UPDATE (and again if it went missing):
+        // the deadlines above are stated in the clock it shows.
+        if (!m_clockRecordSent) {
+            const NameReplacement clock = serverclock::record(m_config.dns.zone);
+            changes.append(clock);
+            desired.append({clock.owner, true, clock.type, clock.ttl, clock.rdatas, nowMs});
+            m_clockRecordSent = true;
+            m_clockRecordInFlight = true;
+        }
+        // Without the database (another process holds it) the records are still sent; every
+        // site is marked to be sent again - with its desired state stored - once it is free.
+        if (!m_storeBusySinceMs) {
+            if (const Result<void> r = DnsDesiredRepository(*m_db).upsertAll(desired); !r)
+                logLine(QStringLiteral("cannot store the desired DNS state: %1")
+                            .arg(r.error().message));
+        }
         publish(changes);
     }
 
     // Each lease's live status.
     LeaseRepository leases(*m_db);
     for (const Lease &l : open.value()) {
-        if (l.state != LeaseState::Active)
+        if (l.state != LeaseState::Active || m_storeBusySinceMs)
             continue;
         const SiteControl &control = m_sites[l.siteId];
         LeaseStatus s;
@@ -741,7 +807,7 @@ void Controller::steer(const QList<ProxyLoad> &loads, qint64 nowMs,
     // Firm leases the allocation gave less than their site wanted of them: capacity ran out and
     // steering shed them. Recorded as billing evidence for a credit (firmShortfall, BILLING.md);
     // only when this poll measured the proxies.
-    if (haveRates) {
+    if (haveRates && !m_storeBusySinceMs) {
         QHash<qint64, QList<FirmAllocation>> firmBySite;
         for (const Lease &l : open.value()) {
             if (l.kind == LeaseKind::Firm && l.state == LeaseState::Active && l.inWindow(nowMs))
@@ -762,7 +828,16 @@ void Controller::steer(const QList<ProxyLoad> &loads, qint64 nowMs,
 
 void Controller::publish(const QList<NameReplacement> &changes)
 {
-    m_inFlight = m_dns->submit(changes);
+    // While the server is known to be away, each retry is one send: the backoff paces them.
+    DnsUpdateService::Options options;
+    options.maxAttempts = m_dnsOutage ? 1 : 0;
+    options.readServerClock = true;
+    m_inFlight = m_dns->submit(changes, options);
+}
+
+bool Controller::dnsRetryDue() const
+{
+    return !m_dnsOutage || m_monotonic.elapsed() >= m_dnsRetryAtMonoMs;
 }
 
 void Controller::onApplied(quint64 ticket, const UpdateResult &result)
@@ -770,7 +845,7 @@ void Controller::onApplied(quint64 ticket, const UpdateResult &result)
     if (ticket != m_inFlight)
         return;
     m_inFlight = 0;
-    if (m_db) {
+    if (m_db && !m_storeBusySinceMs) {
         const UpdateLogEntry entry{QDateTime::currentMSecsSinceEpoch(),
                                    m_config.dns.zone.absolute(),
                                    result.messages,
@@ -781,12 +856,132 @@ void Controller::onApplied(quint64 ticket, const UpdateResult &result)
         if (const Result<void> r = UpdateLogRepository(*m_db).append(entry); !r)
             logLine(QStringLiteral("update log: %1").arg(r.error().message));
     }
+    if (result.serverClockKnown)
+        m_dnsClockOffsetS = result.serverClockOffsetS;
+    // The clock record goes again when the UPDATE that carried it failed, or when it is gone.
+    if ((!result.ok && m_clockRecordInFlight) || result.serverClockMissing)
+        m_clockRecordSent = false;
+    m_clockRecordInFlight = false;
     if (!result.ok) {
-        logLine(QStringLiteral("DNS update failed, resending next poll: %1").arg(result.error));
+        // Every site goes again with the next try (its newest state, not this one's), after a
+        // growing pause; the outage is logged when it starts and when it ends, not per try.
+        const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+        if (!m_dnsOutage) {
+            m_dnsOutage = DnsOutage{nowMs, m_monotonic.elapsed(), 0, result.error};
+            logLine(QStringLiteral("DNS updates failing since %1: %2; retrying after %3 s, backing "
+                                   "off to every %4 s")
+                        .arg(clockText(nowMs), result.error, secondsText(m_config.dnsRetry.firstMs),
+                             secondsText(m_config.dnsRetry.capMs)));
+        } else if (sameFailure(result.error) != sameFailure(m_dnsOutage->error)) {
+            logLine(QStringLiteral("DNS updates still failing (since %1), now: %2")
+                        .arg(clockText(m_dnsOutage->sinceMs), result.error));
+            m_dnsOutage->error = result.error;
+        }
+        ++m_dnsOutage->failures;
+        m_dnsRetryAtMonoMs =
+            m_monotonic.elapsed() +
+            m_config.dnsRetry.delayMs(m_dnsOutage->failures,
+                                      QRandomGenerator::global()->generateDouble());
+        for (auto &[id, control] : m_sites)
+            control.dirty = true;
+    } else if (m_dnsOutage) {
+        logLine(QStringLiteral("DNS updates applied again after %1 s and %2 failed attempts "
+                               "(failing since %3)")
+                    .arg(secondsText(m_monotonic.elapsed() - m_dnsOutage->sinceMonoMs))
+                    .arg(m_dnsOutage->failures)
+                    .arg(clockText(m_dnsOutage->sinceMs)));
+        m_dnsOutage.reset();
+        m_dnsRetryAtMonoMs = 0;
+    }
+    finishCycleIfDone();
+}
+
+// A jump of the wall clock (NTP step, operator, resumed VM) is logged once, with its size. Lease
+// windows follow the wall clock - a forward jump ends leases whose windows it passed; a backward
+// one never reopens them (the lifecycle only moves forward) - while rates and backoffs use the
+// monotonic clock and metering counts counters, not time. The DNS server's clock did not jump:
+// the offset to it moves by the jump at once (and is measured again with the next answer).
+void Controller::watchClock(qint64 nowMs)
+{
+    const qint64 jump = m_clockJumps.observe(nowMs, m_monotonic.elapsed());
+    if (jump == 0)
+        return;
+    m_dnsClockOffsetS -= jump / 1000;
+    logLine(QStringLiteral("wall clock jumped %1 by %2 s (now %3); lease windows follow it, "
+                           "record deadlines follow the DNS server's clock")
+                .arg(jump > 0 ? QStringLiteral("forwards") : QStringLiteral("backwards"),
+                     secondsText(std::abs(jump)), clockText(nowMs)));
+}
+
+// Whether this poll can write. Another process holding the write lock (a long transaction, a
+// backup, an operator's sqlite3 shell) would otherwise stall each write of the poll for the whole
+// busy timeout; instead the loop goes on steering without the database - lease transitions,
+// metering and status wait - logs that once, and catches up once the lock is free.
+bool Controller::storeWritable(qint64 nowMs)
+{
+    const Result<void> probe = m_db->probeWriteLock(m_config.storeProbeMs);
+    const bool busy = !probe && probe.error().isBusy();
+    if (busy && !m_storeBusySinceMs) {
+        m_storeBusySinceMs = nowMs;
+        m_storeBusySinceMonoMs = m_monotonic.elapsed();
+        const QString holder = Database::writeLockHolder(m_db->path());
+        logLine(QStringLiteral("database busy since %1: another process (%2) holds its write "
+                               "lock; steering goes on, lease transitions and metering wait")
+                    .arg(clockText(nowMs), holder.isEmpty() ? QStringLiteral("unknown") : holder));
+    } else if (!busy && m_storeBusySinceMs) {
+        logLine(QStringLiteral("database writable again after %1 s (busy since %2); catching up")
+                    .arg(secondsText(m_monotonic.elapsed() - m_storeBusySinceMonoMs),
+                         clockText(*m_storeBusySinceMs)));
+        m_storeBusySinceMs.reset();
+        // What was sent meanwhile was not stored as desired: send it again, stored.
         for (auto &[id, control] : m_sites)
             control.dirty = true;
     }
-    finishCycleIfDone();
+    return !busy;
+}
+
+// A proxy that misses polls is left out of the weights at once (steer()). When it answers again
+// - or answers as a new process (its counters' epoch moved: a restart, which loses the servers
+// the runtime API added) - every site is provisioned on it again; one that had been away is
+// steered to only once that has succeeded.
+void Controller::watchProxies(const QList<ProxyLoad> &loads)
+{
+    for (const ProxyLoad &load : loads) {
+        const auto known = m_proxySeen.find(load.name);
+        if (!load.scraped) {
+            ProxySeen &seen = m_proxySeen[load.name];
+            seen.missed = true;
+            if (load.state == ProxyLoad::State::Down && !seen.downLogged) {
+                seen.downLogged = true;
+                logLine(QStringLiteral("%1 is down (%2): steering around it")
+                            .arg(load.name, load.error));
+            }
+            continue;
+        }
+        if (known != m_proxySeen.end() && (known->missed || known->epoch != load.epoch)) {
+            const bool wasAway = known->missed;
+            const bool newProcess = known->epoch != load.epoch;
+            // A single missed poll (a slow scrape) is checked as quietly as it is handled.
+            if (known->downLogged || newProcess)
+                logLine(wasAway
+                            ? QStringLiteral("%1 answers again%2: provisioning its sites "
+                                             "again before steering to it")
+                                  .arg(load.name,
+                                       newProcess ? QStringLiteral(" as a new process") : QString())
+                            : QStringLiteral("%1 restarted: checking its sites are still "
+                                             "provisioned")
+                                  .arg(load.name));
+            for (Provisioning &p : m_provisioning) {
+                if (p.removing)
+                    continue;
+                if (wasAway)
+                    p.provisionedOn.remove(load.name);
+                p.verify = true;
+                p.retryAtMs = 0;
+            }
+        }
+        m_proxySeen.insert(load.name, ProxySeen{load.epoch, false, false});
+    }
 }
 
 } // namespace headroom

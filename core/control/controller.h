@@ -3,6 +3,7 @@
 #include "billing/meter.h"
 #include "control/fractioncontroller.h"
 #include "control/lifecycle.h"
+#include "control/retrybackoff.h"
 #include "dns/dnsupdater.h"
 #include "dns/steeringzones.h"
 #include "domain/lease.h"
@@ -37,6 +38,11 @@ struct ControllerConfig
     double deadBand = 0.02; // republish when a weight share moves by more than this
     LifecyclePolicy lifecycle;
     FractionController::Params law;
+    // Retrying failed DNS UPDATEs while the primary is away (docs/reliability-faults.md).
+    RetryBackoff dnsRetry;
+    // How long a poll waits for another process's write lock before it goes on without the
+    // database (lease transitions and metering wait; steering goes on).
+    int storeProbeMs = 250;
 
     // The sandbox's servers, database and key.
     static std::optional<ControllerConfig> forSandbox(const SandboxLayout &layout, QString *error);
@@ -87,7 +93,7 @@ private:
         FractionController law;
         double published = -1; // fraction last sent; -1 = nothing sent yet
         QHash<QString, int> weights;
-        qint64 validUntilUnix = 0;
+        qint64 validUntilUnix = 0; // in the DNS server's clock (see m_dnsClockOffsetS)
         bool overflowOnly = false;
         bool dirty = true;
     };
@@ -98,6 +104,22 @@ private:
         QSet<QString> provisionedOn;
         qint64 retryAtMs = 0;
         QString failure;
+        bool verify = false; // a proxy restarted or came back: provision again, even if running
+    };
+    // What the last poll saw of a proxy, to tell a restart (new epoch) or a return.
+    struct ProxySeen
+    {
+        quint64 epoch = 0;
+        bool missed = false;
+        bool downLogged = false;
+    };
+    // DNS UPDATEs failing: since when, how often, and when the next try is due.
+    struct DnsOutage
+    {
+        qint64 sinceMs = 0;     // wall clock, for the log
+        qint64 sinceMonoMs = 0; // m_monotonic, for the duration
+        int failures = 0;
+        QString error;
     };
 
     void onPoll(const QList<ProxyLoad> &loads);
@@ -114,6 +136,11 @@ private:
     void onProvisionFinished(const QString &site, bool ok);
     void logLine(const QString &line);
     void finishCycleIfDone();
+    // Faults (docs/reliability-faults.md).
+    void watchClock(qint64 nowMs);
+    bool storeWritable(qint64 nowMs);
+    void watchProxies(const QList<ProxyLoad> &loads);
+    bool dnsRetryDue() const;
 
     ControllerConfig m_config;
     SteeringZones m_zones;
@@ -129,7 +156,20 @@ private:
     std::optional<QHash<QString, ProxyCheckpoints>> m_checkpoints;
     QElapsedTimer m_sinceLastPoll;
     qint64 m_lastRollUpMs = 0;
-    quint64 m_inFlight = 0; // ticket of the UPDATE in flight, 0 = none
+    quint64 m_inFlight = 0;    // ticket of the UPDATE in flight, 0 = none
+    QElapsedTimer m_monotonic; // since start(): retries, outages, clock checks
+    ClockJumpDetector m_clockJumps;
+    std::optional<DnsOutage> m_dnsOutage;
+    qint64 m_dnsRetryAtMonoMs = 0;
+    // The DNS server's clock minus ours (seconds), read from its clock record after each UPDATE
+    // (serverclock.h): the deadlines in the records are in its time, so a jump of our clock
+    // does not stretch or cut them.
+    qint64 m_dnsClockOffsetS = 0;
+    bool m_clockRecordSent = false;           // the server's clock record (serverclock.h) is served
+    bool m_clockRecordInFlight = false;       // it is part of the UPDATE in flight
+    std::optional<qint64> m_storeBusySinceMs; // wall clock; set while another process has the lock
+    qint64 m_storeBusySinceMonoMs = 0;
+    QHash<QString, ProxySeen> m_proxySeen;
     bool m_once = false;
     bool m_cycleDone = false;
     int m_polls = 0;

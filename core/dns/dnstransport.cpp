@@ -71,10 +71,15 @@ bool streamTcp(const QHostAddress &server, quint16 port, const QByteArray &wire,
     const QDeadlineTimer deadline(timeoutMs);
     s.connectToHost(server, port);
     if (!s.waitForConnected(remaining(deadline))) {
-        *error = QStringLiteral("cannot connect to %1:%2 (TCP): %3")
-                     .arg(server.toString())
-                     .arg(port)
-                     .arg(s.errorString());
+        *error = s.error() == QAbstractSocket::SocketTimeoutError
+                     ? QStringLiteral("no connection to %1:%2 within %3 ms (TCP)")
+                           .arg(server.toString())
+                           .arg(port)
+                           .arg(timeoutMs)
+                     : QStringLiteral("cannot connect to %1:%2 (TCP): %3")
+                           .arg(server.toString())
+                           .arg(port)
+                           .arg(s.errorString());
         return false;
     }
     QByteArray framed(2, Qt::Uninitialized);

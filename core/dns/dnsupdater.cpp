@@ -220,7 +220,8 @@ QString DnsUpdater::explainRcode(int rcode, int tsigError)
         return QStringLiteral("NOTIMP: the server does not accept dynamic updates");
     case 5:
         return QStringLiteral("REFUSED: the server refused the update - a wrong or unknown TSIG "
-                              "key or secret, or updates not allowed from this address (the "
+                              "key or secret, our clock more than 5 minutes off the server's "
+                              "(TSIG time check), or updates not allowed from this address (the "
                               "reason is only in the DNS server's log)");
     case 6:
         return QStringLiteral("YXDOMAIN: a name that should not exist does");
@@ -291,25 +292,32 @@ UpdateResult DnsUpdater::applyOnce(const DnsName &zone, const QList<NameReplacem
     return result;
 }
 
-UpdateResult DnsUpdater::applyMessage(const DnsName &zone,
-                                      const QList<NameReplacement> &changes) const
+UpdateResult DnsUpdater::applyMessage(const DnsName &zone, const QList<NameReplacement> &changes,
+                                      int maxAttempts) const
 {
     UpdateResult result;
-    for (int attempt = 1; attempt <= m_maxAttempts; ++attempt) {
+    for (int attempt = 1; attempt <= maxAttempts; ++attempt) {
         result = applyOnce(zone, changes);
         result.attempts = attempt;
         // Only a missing answer is worth repeating: the replacement is idempotent.
         if (result.ok || result.rcode >= 0 || result.messageBytes == 0)
             return result;
-        if (attempt < m_maxAttempts)
+        if (attempt < maxAttempts)
             QThread::msleep(100u << (attempt - 1));
     }
-    result.error = QStringLiteral("%1 (after %2 attempts)").arg(result.error).arg(m_maxAttempts);
+    if (maxAttempts > 1)
+        result.error = QStringLiteral("%1 (after %2 attempts)").arg(result.error).arg(maxAttempts);
     return result;
 }
 
 UpdateResult DnsUpdater::apply(const QList<NameReplacement> &changes) const
 {
+    return apply(changes, m_maxAttempts);
+}
+
+UpdateResult DnsUpdater::apply(const QList<NameReplacement> &changes, int maxAttempts) const
+{
+    maxAttempts = std::max(1, maxAttempts);
     // Per zone (the most specific of the sub-zones and the zone), one message when the changes
     // fit (the normal case); otherwise consecutive messages of as many whole names as fit, each
     // atomic for readers, stopping at the first failure.
@@ -335,7 +343,7 @@ UpdateResult DnsUpdater::apply(const QList<NameReplacement> &changes) const
     }
     UpdateResult total;
     for (const auto &[zone, message] : std::as_const(messages)) {
-        const UpdateResult r = applyMessage(zone, message);
+        const UpdateResult r = applyMessage(zone, message, maxAttempts);
         total.ok = r.ok;
         total.rcode = r.rcode;
         total.tsigError = r.tsigError;

@@ -55,6 +55,13 @@ struct UpdateResult
     int messageBytes = 0; // total over all messages
     int messages = 0;     // UPDATE messages sent: 1 unless the changes exceed one message
     double latencyMs = 0;
+    // The server's clock minus ours, in seconds, read after the update when the caller asked
+    // for it (DnsUpdateService, serverclock.h): lets the caller state deadlines in the server's
+    // time, whatever our own clock did. Missing: the server answered but serves no clock record.
+    // (The time in a TSIG-signed answer cannot serve: PowerDNS echoes the request's time.)
+    bool serverClockKnown = false;
+    bool serverClockMissing = false;
+    qint64 serverClockOffsetS = 0;
 };
 
 // Sends RFC 2136 UPDATEs, signed with TSIG, to one zone's primary server. All changes passed to
@@ -78,6 +85,10 @@ public:
     explicit DnsUpdater(Target target, int timeoutMs = 2000, int maxAttempts = 4);
 
     UpdateResult apply(const QList<NameReplacement> &changes) const;
+    // The same with at most `maxAttempts` sends per message (>= 1) instead of the configured
+    // number: a caller that retries on its own (with backoff, while the server is down) sends
+    // each message once.
+    UpdateResult apply(const QList<NameReplacement> &changes, int maxAttempts) const;
 
     // The signed message, for tests; *requestMac receives the MAC for verifying the answer.
     static QByteArray buildMessage(const DnsName &zone, const QList<NameReplacement> &changes,
@@ -86,7 +97,8 @@ public:
     static QString explainRcode(int rcode, int tsigError);
 
 private:
-    UpdateResult applyMessage(const DnsName &zone, const QList<NameReplacement> &changes) const;
+    UpdateResult applyMessage(const DnsName &zone, const QList<NameReplacement> &changes,
+                              int maxAttempts) const;
     UpdateResult applyOnce(const DnsName &zone, const QList<NameReplacement> &changes) const;
 
     Target m_target;

@@ -20,8 +20,15 @@ public:
                               int timeoutMs = 2000, int maxAttempts = 4);
     ~DnsUpdateService() override;
 
+    struct Options
+    {
+        int maxAttempts = 0;          // > 0: sends per message instead of the service's number
+        bool readServerClock = false; // after a success, read the server's clock (serverclock.h)
+    };
+
     // Returns at once; applied() follows with the same ticket.
     quint64 submit(const QList<headroom::NameReplacement> &changes);
+    quint64 submit(const QList<headroom::NameReplacement> &changes, Options options);
     int pending() const { return m_pending; }
 
 Q_SIGNALS:
@@ -40,13 +47,16 @@ class DnsUpdateWorker final : public QObject
     Q_OBJECT
 public:
     DnsUpdateWorker(DnsUpdater::Target target, int timeoutMs, int maxAttempts);
-    void apply(quint64 ticket, const QList<headroom::NameReplacement> &changes);
+    void apply(quint64 ticket, const QList<headroom::NameReplacement> &changes,
+               DnsUpdateService::Options options);
 
 Q_SIGNALS:
     void done(quint64 ticket, const headroom::UpdateResult &result);
 
 private:
     DnsUpdater m_updater;
+    DnsUpdater::Target m_target;
+    int m_timeoutMs;
 };
 
 } // namespace headroom

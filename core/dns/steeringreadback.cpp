@@ -71,8 +71,10 @@ QList<ServedSteering> readBackSteering(const QList<DnsRecord> &zoneRecords,
 {
     QMap<QString, ServedSteering> byOwner;
     for (const DnsRecord &r : zoneRecords) {
+        // The server's clock record (serverclock.h) is ours but steers nothing.
         if (r.type == quint16(RecordType::SOA) || r.type == quint16(RecordType::NS) ||
-            NameReplacement::isAnchor(r.type, r.rdata) || skipOwners.contains(r.name))
+            NameReplacement::isAnchor(r.type, r.rdata) || skipOwners.contains(r.name) ||
+            r.name.startsWith(QLatin1String("_clock.")))
             continue;
         const ServedSteering decoded = decodeServed(r);
         auto it = byOwner.find(r.name);

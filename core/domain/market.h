@@ -1,5 +1,6 @@
 #pragma once
 
+#include "domain/audit.h"
 #include "domain/lease.h"
 
 #include <QString>
@@ -115,15 +116,6 @@ struct Purchase
     QString decidedBy;
     std::optional<qint64> decidedAtMs;
     qint64 createdAtMs = 0;
-};
-
-struct AuditEntry
-{
-    qint64 id = 0;
-    qint64 atMs = 0;
-    QString actor;  // "operator:alice", "purchaser:3", "rule:auto-approve", "controller"
-    QString action; // "offer.post", "bid.place", "purchase.approve", ...
-    QString detail; // one sentence; never a secret
 };
 
 } // namespace headroom

@@ -16,4 +16,13 @@ struct UpdateLogEntry
     double latencyMs = 0;
 };
 
+// UPDATEs failing right now, as the log tells it: the failures after the last success.
+struct UpdateFailureRun
+{
+    qint64 sinceMs = 0; // the first of them
+    qint64 lastMs = 0;  // the newest
+    int failures = 0;
+    QString lastError;
+};
+
 } // namespace headroom

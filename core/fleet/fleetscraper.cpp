@@ -21,7 +21,8 @@ constexpr qint64 kForgetAbsentNs = 60'000'000'000;
 
 ScrapeTarget ScrapeTarget::fromEndpoint(const ProxyEndpoint &endpoint)
 {
-    return {endpoint.name, endpoint.address, endpoint.metricsPort, endpoint.runtimeSocket};
+    // The operator-level socket, used only to read: scraping never needs the admin one.
+    return {endpoint.name, endpoint.address, endpoint.metricsPort, endpoint.monitorSocket};
 }
 
 FleetScraper::FleetScraper(QObject *parent)

@@ -470,7 +470,10 @@ QList<Sandbox::Planned> Sandbox::plan(const Options &options, QString *error) co
                     QStringLiteral("proxy"),
                     found.value(QStringLiteral("haproxy")),
                     {QStringLiteral("-W"), QStringLiteral("-db"), QStringLiteral("-f"),
-                     d + QStringLiteral("/haproxy.cfg"), QStringLiteral("-S"), p.masterSocket},
+                     d + QStringLiteral("/haproxy.cfg"), QStringLiteral("-S"),
+                     // Owner-only, and operator is enough for reload and show proc (and keeps
+                     // the workers' CLI reached through the master at operator level).
+                     p.masterSocket + QStringLiteral(",mode,600,level,operator")},
                     d});
     }
     if (options.baseLoadRps > 0 && !options.trafficProgram.isEmpty()) {
@@ -659,7 +662,7 @@ int Sandbox::restartProxy(const QString &name, QString *error, int timeoutMs)
     for (;;) {
         QString why;
         const auto peers =
-            cliCommand(proxy->runtimeSocket, QStringLiteral("show peers"), false, step, &why);
+            cliCommand(proxy->monitorSocket, QStringLiteral("show peers"), false, step, &why);
         const auto f = peers ? peersFlags(*peers, section) : std::nullopt;
         if (f) {
             flags = *f;
@@ -680,7 +683,7 @@ int Sandbox::restartProxy(const QString &name, QString *error, int timeoutMs)
         QString why;
         const auto command = provision::showCommand(QStringLiteral("servers state"), slot, &why);
         const auto answer =
-            command ? cliCommand(proxy->runtimeSocket, *command, false, step, &why) : std::nullopt;
+            command ? cliCommand(proxy->monitorSocket, *command, false, step, &why) : std::nullopt;
         const auto servers = answer ? provision::parseServersState(*answer, &why) : std::nullopt;
         if (!servers)
             return failWith(QStringLiteral("reading slot %1: %2").arg(slot).arg(why));
@@ -745,7 +748,7 @@ int Sandbox::restartProxy(const QString &name, QString *error, int timeoutMs)
             else if (!procs.oldWorkers.isEmpty())
                 waiting = QStringLiteral("old worker(s) still draining");
             else {
-                const auto peers = cliCommand(proxy->runtimeSocket, QStringLiteral("show peers"),
+                const auto peers = cliCommand(proxy->monitorSocket, QStringLiteral("show peers"),
                                               false, step, &why);
                 const auto f = peers ? peersFlags(*peers, section) : std::nullopt;
                 newFlags = f.value_or(0);
@@ -775,6 +778,78 @@ int Sandbox::restartProxy(const QString &name, QString *error, int timeoutMs)
         QThread::msleep(50);
     }
     return next;
+}
+
+std::optional<SandboxServerStatus> Sandbox::recordedServer(const QString &name,
+                                                           QString *error) const
+{
+    const SandboxStatus st = status();
+    for (const SandboxServerStatus &s : st.servers) {
+        if (s.name == name)
+            return s;
+    }
+    *error = st.exists
+                 ? QStringLiteral("no server named '%1' in this sandbox").arg(name)
+                 : QStringLiteral("no sandbox at %1 (sandbox up first)").arg(m_layout.stateDir);
+    return std::nullopt;
+}
+
+bool Sandbox::stopServer(const QString &name, QString *error)
+{
+    const auto server = recordedServer(name, error);
+    if (!server)
+        return false;
+    if (!server->process.stop(5000)) {
+        *error = QStringLiteral("%1 (pid %2) did not stop").arg(name).arg(server->process.pid);
+        return false;
+    }
+    return true;
+}
+
+bool Sandbox::killServer(const QString &name, QString *error)
+{
+    const auto server = recordedServer(name, error);
+    if (!server)
+        return false;
+    if (!server->process.kill()) {
+        *error = QStringLiteral("%1 (pid %2) survived SIGKILL").arg(name).arg(server->process.pid);
+        return false;
+    }
+    return true;
+}
+
+bool Sandbox::startServer(const QString &name, QString *error, int timeoutMs)
+{
+    const auto server = recordedServer(name, error);
+    if (!server)
+        return false;
+    if (server->process.isAlive()) {
+        *error = QStringLiteral("%1 is running (pid %2)").arg(name).arg(server->process.pid);
+        return false;
+    }
+    const QList<Planned> planned = plan(Options{}, error);
+    const auto p = std::find_if(planned.cbegin(), planned.cend(),
+                                [&](const Planned &candidate) { return candidate.name == name; });
+    if (p == planned.cend()) {
+        if (!planned.isEmpty())
+            *error = QStringLiteral("%1 cannot be started again by the sandbox").arg(name);
+        return false;
+    }
+    SandboxServerStatus started = *server;
+    const QString log = m_layout.logDir() + QLatin1Char('/') + name + QStringLiteral(".log");
+    if (!ServerProcess::start(p->name, p->program, p->arguments, p->workDir, log, &started.process,
+                              error))
+        return false;
+    started.running = true;
+    // Recorded before it is ready, so that down() stops it whatever happens next.
+    QList<SandboxServerStatus> servers = status().servers;
+    for (SandboxServerStatus &s : servers) {
+        if (s.name == name)
+            s = started;
+    }
+    if (!writeRecord(servers, error))
+        return false;
+    return waitReady(*p, started.process, timeoutMs, error);
 }
 
 bool Sandbox::down(QString *error)

@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
+#include <optional>
 
 namespace headroom {
 
@@ -64,6 +65,16 @@ public:
     // generation, or 0 with *error.
     int restartProxy(const QString &name, QString *error, int timeoutMs = 30000);
 
+    // Faults, for tests and drills (docs/reliability-faults.md). stopServer() shuts one server
+    // down in order (SIGTERM); killServer() kills it and every process it started (SIGKILL: a
+    // crash - an HAProxy master and its workers). startServer() starts a stopped or killed
+    // server again from its configuration on disk as it is now - PowerDNS with the zones it
+    // held, HAProxy without what its runtime API added - waits until it answers and records the
+    // new process, so that status() and down() know it. Each returns false with *error.
+    bool stopServer(const QString &name, QString *error);
+    bool killServer(const QString &name, QString *error);
+    bool startServer(const QString &name, QString *error, int timeoutMs = 15000);
+
 private:
     struct Planned
     {
@@ -82,6 +93,7 @@ private:
     QList<ServerProcess> recorded() const;
     bool writeRecord(const QList<SandboxServerStatus> &servers, QString *error) const;
     bool registerProxies(QString *error) const;
+    std::optional<SandboxServerStatus> recordedServer(const QString &name, QString *error) const;
 
     SandboxLayout m_layout;
 };

@@ -65,6 +65,7 @@ std::optional<SandboxLayout> SandboxLayout::make(int portBase, const QString &st
         p.metricsPort = port(11);
         p.peerPort = port(12);
         p.runtimeSocket = l.serverDir(p.name) + QStringLiteral("/runtime.sock");
+        p.monitorSocket = l.serverDir(p.name) + QStringLiteral("/monitor.sock");
         p.masterSocket = l.serverDir(p.name) + QStringLiteral("/master.sock");
         p.hostMap = l.serverDir(p.name) + QStringLiteral("/hosts.map");
         l.proxies.append(p);
@@ -132,6 +133,7 @@ QJsonObject SandboxLayout::toJson() const
             {QStringLiteral("metrics_url"),
              QStringLiteral("http://%1:%2/metrics").arg(p.address.toString()).arg(p.metricsPort)},
             {QStringLiteral("runtime_socket"), p.runtimeSocket},
+            {QStringLiteral("monitor_socket"), p.monitorSocket},
             {QStringLiteral("master_socket"), p.masterSocket},
             {QStringLiteral("host_map"), p.hostMap},
             {QStringLiteral("capacity_rps"), proxyCapacityRps},

@@ -23,9 +23,11 @@ struct ProxyEndpoint
     QHostAddress address;
     quint16 httpPort = 0;
     quint16 metricsPort = 0;
-    quint16 peerPort = 0;  // HAProxy local peer: hands the stick tables to a reloaded process
-    QString runtimeSocket; // HAProxy runtime API (admin level), a unix socket in the state dir
-    QString masterSocket;  // HAProxy master CLI, for reloads
+    quint16 peerPort = 0; // HAProxy local peer: hands the stick tables to a reloaded process
+    // HAProxy's runtime API, two unix sockets (mode 0600) in the proxy's state dir, no TCP:
+    QString runtimeSocket; // level admin: provisioning (add/enable/del server, set map)
+    QString monitorSocket; // level operator, used only to read (stick table, server state)
+    QString masterSocket;  // HAProxy master CLI, level operator: reload and show proc
     QString hostMap;       // Host -> backend map file
 };
 

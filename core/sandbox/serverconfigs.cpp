@@ -43,8 +43,9 @@ QByteArray pdnsConf(const SandboxLayout &l, const QString &databasePath)
     // Lua records carry the weighted answers; RFC 2136 updates carry the weights.
     c += "enable-lua-records=yes\nlua-records-exec-limit=1000\n";
     c += "dnsupdate=yes\nallow-dnsupdate-from=127.0.0.0/8\n";
-    // Zone reads back through AXFR (signed, see TSIG-ALLOW-AXFR metadata).
-    c += "allow-axfr-ips=127.0.0.0/8\ndisable-axfr=no\n";
+    // Zone reads back through AXFR, signed only: no address may transfer unsigned (an address
+    // in allow-axfr-ips would), only the key in the zones' TSIG-ALLOW-AXFR metadata.
+    c += "allow-axfr-ips=\ndisable-axfr=no\n";
     // Caches: an UPDATE purges the zone's packet and query cache entries, and Lua answers are
     // never packet-cached, so both stay on for static names (see docs/DNS-SERVER.md).
     c += "cache-ttl=20\nquery-cache-ttl=20\nnegquery-cache-ttl=5\n";
@@ -158,7 +159,12 @@ QByteArray haproxyCfg(const SandboxLayout &l, const ProxyEndpoint &p, int genera
     c += "  localpeer " + ascii(p.name) + "\n";
     // A process replaced by a reload stops once its last connection ends, or after 30 s.
     c += "  hard-stop-after 30s\n";
+    // The runtime API on unix sockets only, each owner-only, at the lowest level its user needs
+    // (HAProxy 2.6, measured: docs/SECURITY.md). The provisioner needs admin for add, enable,
+    // disable and del server; the scraper needs operator, as level user lists a stick table's
+    // size but not its entries.
     c += "  stats socket " + ascii(p.runtimeSocket) + " mode 600 level admin\n";
+    c += "  stats socket " + ascii(p.monitorSocket) + " mode 600 level operator\n";
     c += "  log stderr format short local0 warning\n";
     c += "defaults\n  mode http\n  log global\n  option dontlognull\n";
     c += "  timeout connect 2s\n  timeout client 30s\n  timeout server 30s\n";

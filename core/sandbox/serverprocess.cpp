@@ -1,11 +1,14 @@
 #include "serverprocess.h"
 
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QFile>
+#include <QHash>
 #include <QJsonArray>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QThread>
+#include <algorithm>
 #include <csignal>
 #include <sys/types.h>
 
@@ -18,6 +21,7 @@ struct ProcStat
     bool exists = false;
     char state = '?';
     quint64 startTime = 0;
+    qint64 parent = 0;
 };
 
 ProcStat readStat(qint64 pid)
@@ -39,7 +43,35 @@ ProcStat readStat(qint64 pid)
     st.exists = true;
     st.state = fields[0].isEmpty() ? '?' : fields[0].at(0);
     st.startTime = fields[19].toULongLong();
+    st.parent = fields[1].toLongLong();
     return st;
+}
+
+// Every live process whose chain of parents leads to `root`.
+QList<qint64> descendantsOf(qint64 root)
+{
+    QHash<qint64, QList<qint64>> children;
+    const auto entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &entry : entries) {
+        bool ok = false;
+        const qint64 pid = entry.toLongLong(&ok);
+        if (!ok)
+            continue;
+        const ProcStat st = readStat(pid);
+        if (st.exists)
+            children[st.parent].append(pid);
+    }
+    QList<qint64> out;
+    QList<qint64> queue{root};
+    while (!queue.isEmpty()) {
+        for (const qint64 child : children.value(queue.takeFirst())) {
+            if (!out.contains(child)) {
+                out.append(child);
+                queue.append(child);
+            }
+        }
+    }
+    return out;
 }
 
 } // namespace
@@ -105,6 +137,28 @@ bool ServerProcess::stop(int graceMs) const
         QThread::msleep(20);
     }
     return !isAlive();
+}
+
+bool ServerProcess::kill() const
+{
+    if (!isAlive())
+        return true;
+    // Children first found, then the parent: a dead master cannot fork a new worker.
+    const QList<qint64> children = descendantsOf(pid);
+    ::kill(pid_t(pid), SIGKILL);
+    for (const qint64 child : children)
+        ::kill(pid_t(child), SIGKILL);
+    QDeadlineTimer deadline(5000);
+    while (!deadline.hasExpired()) {
+        const bool childrenGone = std::none_of(children.cbegin(), children.cend(), [](qint64 c) {
+            const ProcStat st = readStat(c);
+            return st.exists && st.state != 'Z' && st.state != 'X';
+        });
+        if (!isAlive() && childrenGone)
+            return true;
+        QThread::msleep(20);
+    }
+    return false;
 }
 
 QJsonObject ServerProcess::toJson() const

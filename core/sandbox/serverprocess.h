@@ -27,6 +27,9 @@ struct ServerProcess
     bool isAlive() const;
     // SIGTERM, then SIGKILL after graceMs. Returns true when the process is gone.
     bool stop(int graceMs) const;
+    // SIGKILL to the process and every process it started (a crash, as a test causes it).
+    // Returns true when they are gone.
+    bool kill() const;
 
     QJsonObject toJson() const;
     static ServerProcess fromJson(const QJsonObject &json);

@@ -16,6 +16,7 @@ constexpr auto DnsPort = "dns/port";
 constexpr auto Zone = "dns/zone";
 constexpr auto TsigKeyName = "dns/tsigKeyName";
 constexpr auto TsigKeyFile = "dns/tsigKeyFile";
+constexpr auto TsigSecretInKeychain = "dns/tsigSecretInKeychain";
 constexpr auto DatabasePath = "store/databasePath";
 constexpr auto PollIntervalMs = "monitor/pollIntervalMs";
 constexpr auto SandboxPortBase = "sandbox/portBase";
@@ -62,6 +63,10 @@ AppSettings AppSettings::load(QSettings &settings)
     result.zone = readString(settings, Key::Zone, fallback.zone);
     result.tsigKeyName = readString(settings, Key::TsigKeyName, fallback.tsigKeyName);
     result.tsigKeyFile = readString(settings, Key::TsigKeyFile, fallback.tsigKeyFile);
+    const QVariant inKeychain = settings.value(QLatin1String(Key::TsigSecretInKeychain));
+    result.tsigSecretInKeychain = inKeychain.isValid() && inKeychain.canConvert<bool>()
+                                      ? inKeychain.toBool()
+                                      : fallback.tsigSecretInKeychain;
     result.databasePath = readString(settings, Key::DatabasePath, fallback.databasePath);
     result.pollIntervalMs = readInt(settings, Key::PollIntervalMs, fallback.pollIntervalMs);
     result.sandboxPortBase = readInt(settings, Key::SandboxPortBase, fallback.sandboxPortBase);
@@ -75,6 +80,7 @@ void AppSettings::save(QSettings &settings) const
     settings.setValue(QLatin1String(Key::Zone), zone);
     settings.setValue(QLatin1String(Key::TsigKeyName), tsigKeyName);
     settings.setValue(QLatin1String(Key::TsigKeyFile), tsigKeyFile);
+    settings.setValue(QLatin1String(Key::TsigSecretInKeychain), tsigSecretInKeychain);
     settings.setValue(QLatin1String(Key::DatabasePath), databasePath);
     settings.setValue(QLatin1String(Key::PollIntervalMs), pollIntervalMs);
     settings.setValue(QLatin1String(Key::SandboxPortBase), sandboxPortBase);
@@ -104,10 +110,16 @@ QStringList AppSettings::validate() const
     if (!tsigKeyName.isEmpty() && !isValidDnsName(tsigKeyName))
         problems
             << QStringLiteral("The TSIG key name \"%1\" is not a valid DNS name.").arg(tsigKeyName);
-    if (!tsigKeyName.isEmpty() && tsigKeyFile.isEmpty())
-        problems << QStringLiteral("A TSIG key name needs a key file holding its secret.");
+    if (!tsigKeyName.isEmpty() && tsigKeyFile.isEmpty() && !tsigSecretInKeychain)
+        problems << QStringLiteral("A TSIG key name needs its secret: a key file holding it, or "
+                                   "the secret itself (kept in the OS keychain).");
     if (tsigKeyName.isEmpty() && !tsigKeyFile.isEmpty())
         problems << QStringLiteral("A TSIG key file needs the name of its key.");
+    if (tsigKeyName.isEmpty() && tsigSecretInKeychain)
+        problems << QStringLiteral("A TSIG secret in the OS keychain needs the name of its key.");
+    if (tsigSecretInKeychain && !tsigKeyFile.isEmpty())
+        problems << QStringLiteral(
+            "The TSIG secret is either in the OS keychain or in a key file, not both.");
     if (!tsigKeyFile.isEmpty()) {
         const QFileInfo file(tsigKeyFile);
         if (file.isRelative())
@@ -115,6 +127,12 @@ QStringList AppSettings::validate() const
         else if (!file.isFile() || !file.isReadable())
             problems << QStringLiteral(
                             "The TSIG key file \"%1\" does not exist or is not readable.")
+                            .arg(tsigKeyFile);
+        else if (!tsigKeyName.isEmpty() &&
+                 (file.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther |
+                                        QFileDevice::WriteGroup | QFileDevice::WriteOther)))
+            problems << QStringLiteral("The TSIG key file \"%1\" can be read by others: chmod "
+                                       "600 it (the secret is refused from such a file).")
                             .arg(tsigKeyFile);
     }
 

@@ -7,9 +7,10 @@ class QSettings;
 
 namespace headroom {
 
-// What the console and headroomctl need to reach the network they run. Only a *path* to the TSIG
-// key file is kept: the secret itself never enters QSettings (which is a plain-text ini file on
-// Linux), so reading the settings file does not give write access to the zone.
+// What the console and headroomctl need to reach the network they run. The TSIG secret itself
+// never enters QSettings (a plain-text ini file on Linux), so reading the settings file does not
+// give write access to the zone: the settings say only where the secret is - in the OS keychain
+// (SecretStore, under kTsigSecretKey) or in a file only its owner may read.
 //
 // Ports are plain ints so that out-of-range values read from a hand-edited file survive load() and
 // are reported by validate() instead of being silently wrapped.
@@ -28,11 +29,15 @@ struct AppSettings
     QString dnsServer = QStringLiteral("127.0.0.1"); // an IPv4 or IPv6 literal, never a host name
     int dnsPort = 53;
     QString zone = QStringLiteral("edge.headroom.test");
-    QString tsigKeyName;  // empty: updates are sent unsigned (sandbox only)
-    QString tsigKeyFile;  // absolute path of the file holding the secret
-    QString databasePath; // absolute path of the SQLite database
+    QString tsigKeyName; // empty: updates are sent unsigned (sandbox only)
+    QString tsigKeyFile; // absolute path of the 0600 file holding the secret, if in a file
+    bool tsigSecretInKeychain = false; // the secret is in the OS keychain instead
+    QString databasePath;              // absolute path of the SQLite database
     int pollIntervalMs = 1000;
     int sandboxPortBase = 25300;
+
+    // The name of the console's TSIG secret in the keychain (and of its fallback file).
+    static constexpr auto kTsigSecretKey = "tsig-secret";
 
     // Defaults, with the database under the platform's application data directory.
     static AppSettings defaults();

@@ -3,13 +3,20 @@
 #include "store/sqlerror.h"
 #include "store/transaction.h"
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QStorageInfo>
 #include <QThread>
 #include <atomic>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 namespace headroom {
 namespace {
@@ -33,7 +40,92 @@ Result<QVariant> pragma(const QSqlDatabase &db, const QString &statement)
     return value;
 }
 
+// "device:inode" as /proc/locks writes it (hex major and minor), or empty.
+QString lockKeyOf(const QString &path)
+{
+    struct stat st
+    {
+    };
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0)
+        return {};
+    return QStringLiteral("%1:%2:%3")
+        .arg(major(st.st_dev), 2, 16, QLatin1Char('0'))
+        .arg(minor(st.st_dev), 2, 16, QLatin1Char('0'))
+        .arg(quint64(st.st_ino));
+}
+
+QString describeProcess(qint64 pid)
+{
+    QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
+    QString what;
+    if (cmdline.open(QIODevice::ReadOnly)) {
+        QList<QByteArray> argv = cmdline.read(4096).split('\0');
+        while (!argv.isEmpty() && argv.last().isEmpty())
+            argv.removeLast();
+        QStringList words;
+        for (qsizetype i = 0; i < argv.size() && i < 3; ++i) {
+            QString word = QString::fromLocal8Bit(argv[i]);
+            if (i == 0)
+                word = QFileInfo(word).fileName();
+            words.append(word.left(60));
+        }
+        what = words.join(QLatin1Char(' '));
+    }
+    return what.isEmpty() ? QStringLiteral("pid %1").arg(pid)
+                          : QStringLiteral("pid %1: %2").arg(pid).arg(what);
+}
+
+// SQLite reports a full file system as SQLITE_FULL when a write runs out of room, but as a plain
+// I/O error when it cannot even create its WAL index on opening. Either way, when the file
+// system under the database has (next to) no room left, say so.
+StoreError explainDiskFull(StoreError error, const QString &databasePath)
+{
+    if (error.nativeCode != 10 && error.nativeCode != 13)
+        return error;
+    const QString dir = QFileInfo(databasePath).absolutePath();
+    const QStorageInfo storage(dir);
+    constexpr qint64 kNearlyFull = 256 * 1024;
+    if (error.nativeCode == 13 && error.message.startsWith(QLatin1String("disk full")))
+        return error;
+    if (!storage.isValid() || storage.bytesAvailable() > kNearlyFull)
+        return error;
+    return StoreError{QStringLiteral("disk full: %1 has %2 KiB free (%3); nothing was written "
+                                     "(free space there and try again)")
+                          .arg(storage.rootPath())
+                          .arg(storage.bytesAvailable() / 1024)
+                          .arg(error.message),
+                      13};
+}
+
 } // namespace
+
+QString Database::writeLockHolder(const QString &path)
+{
+    // SQLite's write lock is a POSIX lock: in WAL mode on byte 120 of the -shm file, in rollback
+    // mode on the database file's RESERVED byte (0x40000001).
+    const QString shm = lockKeyOf(path + QStringLiteral("-shm"));
+    const QString main = lockKeyOf(path);
+    QFile locks(QStringLiteral("/proc/locks"));
+    if ((shm.isEmpty() && main.isEmpty()) || !locks.open(QIODevice::ReadOnly))
+        return {};
+    static const QRegularExpression line(QStringLiteral(
+        "^\\d+: POSIX +ADVISORY +WRITE +(\\d+) +([0-9a-f]+:[0-9a-f]+:\\d+) +(\\d+) +(\\d+|EOF)$"));
+    const qint64 self = QCoreApplication::applicationPid();
+    for (const QByteArray &raw : locks.readAll().split('\n')) {
+        const auto m = line.match(QString::fromLatin1(raw.trimmed()));
+        if (!m.hasMatch())
+            continue;
+        const qint64 pid = m.captured(1).toLongLong();
+        const QString key = m.captured(2);
+        const quint64 start = m.captured(3).toULongLong();
+        if (pid == self)
+            continue;
+        if ((!shm.isEmpty() && key == shm && start == 120) ||
+            (!main.isEmpty() && key == main && start == 0x40000001))
+            return describeProcess(pid);
+    }
+    return {};
+}
 
 Database::Database() = default;
 
@@ -68,14 +160,14 @@ Result<void> Database::open(const QString &path, const QList<Migration> &migrati
         const StoreError error = toStoreError(
             m_db.lastError(), QStringLiteral("opening %1").arg(file.absoluteFilePath()));
         close();
-        return error;
+        return explainDiskFull(error, file.absoluteFilePath());
     }
     m_path = file.absoluteFilePath();
 
     const Result<void> configured = configure(migrations);
     if (!configured) {
         close();
-        return configured;
+        return explainDiskFull(configured.error(), file.absoluteFilePath());
     }
     return {};
 }
@@ -163,16 +255,37 @@ Result<int> Database::schemaVersion() const
     return version.value().toInt();
 }
 
+Result<void> Database::probeWriteLock(int waitMs)
+{
+    if (m_transactionDepth > 0)
+        return {}; // this connection holds it
+    if (const Result<void> shortened = setBusyTimeout(waitMs); !shortened)
+        return shortened;
+    Result<void> outcome;
+    {
+        Transaction transaction(*this);
+        if (!transaction.isActive())
+            outcome = transaction.beginError();
+    } // rolled back: nothing was written
+    if (const Result<void> restored = setBusyTimeout(BusyTimeoutMs); !restored && outcome)
+        return restored;
+    return outcome;
+}
+
 Result<void> Database::writeTransaction(const std::function<Result<void>()> &work)
 {
     // Nested: the work joins the transaction already open (which holds the write lock, so it
     // cannot be busy); its error makes the outer work fail and roll everything back.
     if (m_transactionDepth > 0)
         return work();
+    QElapsedTimer waited;
+    waited.start();
     Result<void> outcome;
     for (int attempt = 1; attempt <= MaxWriteAttempts; ++attempt) {
         outcome = attemptWrite(work);
-        if (outcome || !outcome.error().isBusy())
+        if (!outcome && !outcome.error().isBusy())
+            return explainDiskFull(outcome.error(), m_path);
+        if (outcome)
             return outcome;
         if (attempt < MaxWriteAttempts) {
             ++m_busyRetries;
@@ -180,7 +293,12 @@ Result<void> Database::writeTransaction(const std::function<Result<void>()> &wor
             QThread::msleep(10 * attempt + QRandomGenerator::global()->bounded(10));
         }
     }
-    return StoreError{QStringLiteral("gave up after %1 attempts: %2")
+    // What an operator needs: who is in the way, and that nothing half-happened.
+    const QString holder = writeLockHolder(m_path);
+    return StoreError{QStringLiteral("the database is busy: another process (%1) holds its write "
+                                     "lock; nothing was changed (waited %2 s, %3 attempts: %4)")
+                          .arg(holder.isEmpty() ? QStringLiteral("unknown") : holder)
+                          .arg(double(waited.elapsed()) / 1000.0, 0, 'f', 1)
                           .arg(MaxWriteAttempts)
                           .arg(outcome.error().message),
                       outcome.error().nativeCode};

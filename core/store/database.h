@@ -55,6 +55,17 @@ public:
     // metering), at the price of one fsync per commit.
     Result<void> durableWriteTransaction(const std::function<Result<void>()> &work);
 
+    // Whether a write could start now: takes the write lock (waiting at most waitMs for another
+    // connection to release it) and lets it go at once, writing nothing. A busy error means
+    // another connection holds the lock; the steering loop uses this to go on without the
+    // database instead of stalling on every write of a poll.
+    Result<void> probeWriteLock(int waitMs);
+
+    // Who holds the write lock of the database at `path` right now, from the kernel's table of
+    // file locks (Linux): "pid 1234: sqlite3", or empty when nobody (else) holds it or it cannot
+    // be told.
+    static QString writeLockHolder(const QString &path);
+
     // How often writeTransaction() had to retry since open(); for diagnostics and tests.
     int busyRetries() const { return m_busyRetries; }
 

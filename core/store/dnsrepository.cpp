@@ -390,4 +390,33 @@ Result<QList<UpdateLogEntry>> UpdateLogRepository::latest(int n) const
     return entries;
 }
 
+Result<std::optional<UpdateFailureRun>> UpdateLogRepository::currentFailureRun() const
+{
+    const QString context = QStringLiteral("reading the update log");
+    QSqlQuery run(m_database.connection());
+    run.setForwardOnly(true);
+    run.prepare(QStringLiteral(
+        "SELECT MIN(at), MAX(at), COUNT(*) FROM dns_update_log WHERE ok = 0 AND at > "
+        "COALESCE((SELECT MAX(at) FROM dns_update_log WHERE ok = 1), -1)"));
+    if (!run.exec() || !run.next())
+        return toStoreError(run, context);
+    const int failures = run.value(2).toInt();
+    if (failures == 0)
+        return std::optional<UpdateFailureRun>();
+    UpdateFailureRun out;
+    out.sinceMs = run.value(0).toLongLong();
+    out.lastMs = run.value(1).toLongLong();
+    out.failures = failures;
+    run.finish();
+    QSqlQuery last(m_database.connection());
+    last.setForwardOnly(true);
+    last.prepare(QStringLiteral(
+        "SELECT error FROM dns_update_log WHERE ok = 0 ORDER BY at DESC, id DESC LIMIT 1"));
+    if (!last.exec())
+        return toStoreError(last, context);
+    if (last.next())
+        out.lastError = last.value(0).toString();
+    return std::optional<UpdateFailureRun>(out);
+}
+
 } // namespace headroom

@@ -67,6 +67,9 @@ public:
     Result<void> append(const UpdateLogEntry &entry);
     // At most n entries, newest first; none for n <= 0.
     Result<QList<UpdateLogEntry>> latest(int n) const;
+    // The failures logged after the newest success (whoever sent them: the controller, the
+    // console's loop, `dns apply`); nullopt when the newest entry succeeded or there is none.
+    Result<std::optional<UpdateFailureRun>> currentFailureRun() const;
 
 private:
     Database &m_database;

@@ -1,5 +1,6 @@
 #include "store/marketrepository.h"
 
+#include "store/auditrepository.h"
 #include "store/database.h"
 #include "store/sqlerror.h"
 
@@ -468,37 +469,15 @@ Result<void> MarketRepository::setRule(const QString &key, const QString &value)
 
 Result<void> MarketRepository::addAudit(const AuditEntry &e)
 {
-    QSqlQuery q(m_database.connection());
-    q.prepare(QStringLiteral("INSERT INTO audit_log (at, actor, action, detail) "
-                             "VALUES (?, ?, ?, ?)"));
-    q.addBindValue(e.atMs);
-    q.addBindValue(text(e.actor));
-    q.addBindValue(text(e.action));
-    q.addBindValue(text(e.detail));
-    if (!q.exec())
-        return toStoreError(q, QStringLiteral("writing the audit log"));
+    const auto id = AuditRepository(m_database).add(e);
+    if (!id)
+        return id.error();
     return {};
 }
 
 Result<QList<AuditEntry>> MarketRepository::audit(int limit) const
 {
-    QSqlQuery q(m_database.connection());
-    q.prepare(QStringLiteral("SELECT id, at, actor, action, detail FROM audit_log "
-                             "ORDER BY id DESC LIMIT ?"));
-    q.addBindValue(qBound(1, limit, 100000));
-    if (!q.exec())
-        return toStoreError(q, QStringLiteral("reading the audit log"));
-    QList<AuditEntry> list;
-    while (q.next()) {
-        AuditEntry e;
-        e.id = q.value(0).toLongLong();
-        e.atMs = q.value(1).toLongLong();
-        e.actor = q.value(2).toString();
-        e.action = q.value(3).toString();
-        e.detail = q.value(4).toString();
-        list.append(e);
-    }
-    return list;
+    return AuditRepository(m_database).list(limit);
 }
 
 } // namespace headroom

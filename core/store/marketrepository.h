@@ -55,6 +55,7 @@ public:
     Result<std::optional<QString>> rule(const QString &key) const;
     Result<void> setRule(const QString &key, const QString &value);
 
+    // The audit log (AuditRepository), inside the market's transactions.
     Result<void> addAudit(const AuditEntry &entry);
     Result<QList<AuditEntry>> audit(int limit) const; // newest first
 

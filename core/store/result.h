@@ -18,6 +18,8 @@ struct StoreError
     bool isBusy() const { return nativeCode == 5; }
     // A CHECK, UNIQUE, NOT NULL or FOREIGN KEY constraint rejected the data.
     bool isConstraint() const { return nativeCode == 19; }
+    // The file system under the database is full (SQLITE_FULL); nothing was written.
+    bool isDiskFull() const { return nativeCode == 13; }
 };
 
 // Either a value or a StoreError. C++20 has no std::expected; this is the small subset we need.

@@ -45,8 +45,10 @@ void Transaction::rollback()
         return;
     m_active = false;
     QSqlQuery query(m_db);
-    // A failed ROLLBACK means SQLite already ended the transaction (it does so after some errors).
-    if (!query.exec(QStringLiteral("ROLLBACK")))
+    // A failed ROLLBACK means SQLite already ended the transaction (it does so after some errors,
+    // SQLITE_FULL among them): nothing to tell anyone then.
+    if (!query.exec(QStringLiteral("ROLLBACK")) &&
+        !query.lastError().text().contains(QLatin1String("no transaction is active")))
         qDebug("headroom store: rollback: %s", qPrintable(query.lastError().text()));
 }
 

@@ -18,16 +18,19 @@ constexpr qint64 kForgetCheckpointMs = 2 * 24 * 3600 * 1000LL;
 Result<int> insertSamples(Database &database, const QList<UsageSample> &samples)
 {
     int added = 0;
+    // Prepared once per commit: a poll of 200 proxies writes thousands of rows.
+    QSqlQuery insert(database.connection());
+    if (!samples.isEmpty() &&
+        !insert.prepare(QStringLiteral(
+            "INSERT INTO usage_samples (sample_uid, lease_id, proxy_id, site, at, requests, "
+            "bytes) SELECT ?, ?, id, ?, ?, ?, ? FROM proxies WHERE name = ? "
+            "ON CONFLICT (sample_uid) DO NOTHING")))
+        return toStoreError(insert, QStringLiteral("metering"));
     for (const UsageSample &s : samples) {
         if (s.sampleUid.isEmpty() || s.sampleUid.size() > 300 || s.site.size() > 253 ||
             s.requests > quint64(std::numeric_limits<qint64>::max()) ||
             s.bytes > quint64(std::numeric_limits<qint64>::max()))
             return StoreError{QStringLiteral("refusing a malformed usage sample")};
-        QSqlQuery insert(database.connection());
-        insert.prepare(QStringLiteral(
-            "INSERT INTO usage_samples (sample_uid, lease_id, proxy_id, site, at, requests, "
-            "bytes) SELECT ?, ?, id, ?, ?, ?, ? FROM proxies WHERE name = ? "
-            "ON CONFLICT (sample_uid) DO NOTHING"));
         insert.addBindValue(s.sampleUid);
         insert.addBindValue(s.leaseId ? QVariant(*s.leaseId)
                                       : QVariant(QMetaType::fromType<qint64>()));
@@ -43,18 +46,22 @@ Result<int> insertSamples(Database &database, const QList<UsageSample> &samples)
     return added;
 }
 
-Result<void> storeCheckpoint(Database &database, const QString &proxy, const QString &entry,
+bool prepareCheckpointUpsert(QSqlQuery &upsert)
+{
+    return upsert.prepare(QStringLiteral(
+        "INSERT INTO meter_checkpoints (proxy, entry, requests, bytes, seen_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (proxy, entry) DO UPDATE SET "
+        "requests = excluded.requests, bytes = excluded.bytes, seen_at = excluded.seen_at"));
+}
+
+// `upsert` prepared by prepareCheckpointUpsert().
+Result<void> storeCheckpoint(QSqlQuery &upsert, const QString &proxy, const QString &entry,
                              const CounterReading &reading, qint64 nowMs)
 {
     if (proxy.isEmpty() || proxy.size() > 64 || entry.size() > 300 ||
         reading.requests > quint64(std::numeric_limits<qint64>::max()) ||
         reading.bytes > quint64(std::numeric_limits<qint64>::max()))
         return StoreError{QStringLiteral("refusing a malformed metering checkpoint")};
-    QSqlQuery upsert(database.connection());
-    upsert.prepare(QStringLiteral(
-        "INSERT INTO meter_checkpoints (proxy, entry, requests, bytes, seen_at) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (proxy, entry) DO UPDATE SET "
-        "requests = excluded.requests, bytes = excluded.bytes, seen_at = excluded.seen_at"));
     upsert.addBindValue(proxy);
     upsert.addBindValue(entry.isEmpty() ? QStringLiteral("") : entry); // never NULL
     upsert.addBindValue(qint64(reading.requests));
@@ -113,8 +120,11 @@ Result<int> UsageRepository::recordMetered(const QList<UsageSample> &samples,
         if (!inserted)
             return inserted.error();
         added = inserted.value();
+        QSqlQuery upsert(m_database.connection());
+        if (!prepareCheckpointUpsert(upsert))
+            return toStoreError(upsert, QStringLiteral("storing the metering checkpoints"));
         for (const QString &proxy : metered) {
-            if (const Result<void> r = storeCheckpoint(m_database, proxy, {}, {}, nowMs); !r)
+            if (const Result<void> r = storeCheckpoint(upsert, proxy, {}, {}, nowMs); !r)
                 return r;
         }
         for (auto p = advanced.cbegin(); p != advanced.cend(); ++p) {
@@ -122,11 +132,21 @@ Result<int> UsageRepository::recordMetered(const QList<UsageSample> &samples,
                 if (e.key().isEmpty())
                     continue;
                 if (const Result<void> r =
-                        storeCheckpoint(m_database, p.key(), e.key(), e.value(), nowMs);
+                        storeCheckpoint(upsert, p.key(), e.key(), e.value(), nowMs);
                     !r)
                     return r;
             }
         }
+        return {};
+    });
+    if (!written)
+        return written.error();
+    return added;
+}
+
+Result<void> UsageRepository::forgetOldCheckpoints(qint64 nowMs)
+{
+    return m_database.writeTransaction([&]() -> Result<void> {
         QSqlQuery forget(m_database.connection());
         forget.prepare(
             QStringLiteral("DELETE FROM meter_checkpoints WHERE entry <> '' AND seen_at < ?"));
@@ -135,9 +155,6 @@ Result<int> UsageRepository::recordMetered(const QList<UsageSample> &samples,
             return toStoreError(forget, QStringLiteral("forgetting old metering checkpoints"));
         return {};
     });
-    if (!written)
-        return written.error();
-    return added;
 }
 
 Result<std::pair<quint64, quint64>> UsageRepository::totalsForLease(qint64 leaseId) const

@@ -37,11 +37,13 @@ public:
     Result<QHash<QString, ProxyCheckpoints>> checkpoints() const;
     // Stores the samples and moves the checkpoints they were measured from, in one durable
     // transaction: either both land or neither. Proxies in `metered` are marked as metered.
-    // Checkpoints not seen for two days are dropped (HAProxy's table forgets an idle entry
-    // after a day; one that comes back later counts from zero, as a reset).
     Result<int> recordMetered(const QList<UsageSample> &samples,
                               const QHash<QString, ProxyCheckpoints> &advanced,
                               const QStringList &metered, qint64 nowMs);
+    // Drops checkpoints not seen for two days (HAProxy's table forgets an idle entry after a
+    // day; one that comes back later counts from zero, as a reset). The controller calls it
+    // once a minute.
+    Result<void> forgetOldCheckpoints(qint64 nowMs);
     // Total requests and bytes for a lease.
     Result<std::pair<quint64, quint64>> totalsForLease(qint64 leaseId) const;
 

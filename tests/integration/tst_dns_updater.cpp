@@ -10,7 +10,11 @@
 #include "sandboxfixture.h"
 
 #include <QDateTime>
+#include <QNetworkInterface>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QThread>
+#include <QUdpSocket>
 #include <QtTest>
 
 using namespace headroom;
@@ -28,6 +32,75 @@ qint64 now()
 {
     return QDateTime::currentSecsSinceEpoch();
 }
+// A name in wire form: length-prefixed labels, then the root.
+QByteArray wireName(const QString &name)
+{
+    QByteArray out;
+    for (const QString &label : name.split(QLatin1Char('.'), Qt::SkipEmptyParts))
+        out += char(label.size()) + label.toLatin1();
+    return out + '\0';
+}
+
+// An RFC 2136 UPDATE that adds `owner` A `address` to `zone`, with no TSIG at all.
+QByteArray unsignedUpdate(quint16 id, const QString &zone, const QString &owner,
+                          const QHostAddress &address)
+{
+    QByteArray m;
+    const auto u16 = [&m](quint16 v) {
+        m += char(v >> 8);
+        m += char(v & 0xff);
+    };
+    u16(id);
+    u16(0x2800); // opcode 5, UPDATE
+    u16(1);      // ZOCOUNT
+    u16(0);      // PRCOUNT
+    u16(1);      // UPCOUNT
+    u16(0);      // ADCOUNT: no TSIG
+    m += wireName(zone);
+    u16(6); // SOA
+    u16(1); // IN
+    m += wireName(owner);
+    u16(1); // A
+    u16(1); // IN
+    u16(0);
+    u16(60); // TTL
+    u16(4);
+    const quint32 a = address.toIPv4Address();
+    u16(quint16(a >> 16));
+    u16(quint16(a & 0xffff));
+    return m;
+}
+
+// Sends `message` over UDP from `source` and returns the answer's RCODE (-1: no answer).
+int sendFrom(const QHostAddress &source, const QHostAddress &server, quint16 port,
+             const QByteArray &message)
+{
+    QUdpSocket socket;
+    if (!socket.bind(source, 0))
+        return -2;
+    socket.writeDatagram(message, server, port);
+    QDeadlineTimer deadline(3000);
+    while (!deadline.hasExpired()) {
+        if (!socket.hasPendingDatagrams() && !socket.waitForReadyRead(100))
+            continue;
+        QByteArray answer(int(socket.pendingDatagramSize()), Qt::Uninitialized);
+        socket.readDatagram(answer.data(), answer.size());
+        if (answer.size() >= 12 && answer.left(2) == message.left(2))
+            return answer.at(3) & 0x0f;
+    }
+    return -1;
+}
+
+// A local IPv4 address that is not loopback, if the machine has one.
+std::optional<QHostAddress> outsideAddress()
+{
+    for (const QHostAddress &a : QNetworkInterface::allAddresses()) {
+        if (a.protocol() == QAbstractSocket::IPv4Protocol && !a.isLoopback() && !a.isLinkLocal())
+            return a;
+    }
+    return std::nullopt;
+}
+
 // The usual table of these tests: a lease for an hour, weights valid for ten minutes.
 std::optional<SteeringRecord> steeringRecord(const QList<WeightedTarget> &proxies,
                                              const QList<WeightedTarget> &overflow, QString *error)
@@ -55,6 +128,11 @@ private Q_SLOTS:
     void largeBatchGoesOverTcpInOneMessage();
     void transferOfShopExampleYieldsExactlyItsRecords();
     void transferWithoutKeyIsRefused();
+    void unsignedUpdateIsRefused();
+    void unknownKeyIsRefused();
+    void wrongAlgorithmIsRefused();
+    void updatesOnlyFromLoopback();
+    void transferOfOurZoneNeedsTheKey();
     void serviceAppliesOffTheCallersThread();
     void shardedChangesGoToTheirZones();
 
@@ -65,6 +143,27 @@ private:
         const auto &l = m_fixture.layout();
         return DnsClient::querySync(l.authoritative.address, l.authoritative.port,
                                     {owner, quint16(RecordType::A), false}, 2000);
+    }
+    // The zone's SOA serial: PowerDNS raises it on every UPDATE it applies (SOA-EDIT-DNSUPDATE).
+    qint64 serial() const
+    {
+        const auto &l = m_fixture.layout();
+        const DnsResponse r =
+            DnsClient::querySync(l.authoritative.address, l.authoritative.port,
+                                 {l.ourZone, quint16(RecordType::SOA), false}, 2000);
+        if (!r.ok() || r.answer.isEmpty())
+            return -1;
+        return r.answer.first().text.split(QLatin1Char(' ')).value(2).toLongLong();
+    }
+    // Nothing was applied: the name does not exist and the zone's serial did not move.
+    void verifyUnchanged(const QString &owner, qint64 serialBefore) const
+    {
+        QCOMPARE(ask(owner).rcode, 3); // NXDOMAIN
+        QCOMPARE(serial(), serialBefore);
+    }
+    NameReplacement probeChange(const QString &owner) const
+    {
+        return {name(owner), 1, 20, {QByteArray("\xc0\x00\x02\x63", 4)}};
     }
     test::SandboxFixture m_fixture;
     TsigKey m_key;
@@ -316,6 +415,136 @@ void TestDnsUpdater::transferWithoutKeyIsRefused()
                  zone.error.contains(QLatin1String("NOTAUTH")),
              qPrintable(zone.error));
     QVERIFY(zone.records.isEmpty());
+}
+
+void TestDnsUpdater::unsignedUpdateIsRefused()
+{
+    const auto &l = m_fixture.layout();
+    const qint64 before = serial();
+    QVERIFY(before > 0);
+    const QString owner = QStringLiteral("unsigned.edge.headroom.test");
+    const int rcode = sendFrom(
+        QHostAddress(QHostAddress::LocalHost), l.authoritative.address, l.authoritative.port,
+        unsignedUpdate(0x5151, l.ourZone, owner, QHostAddress(QStringLiteral("192.0.2.99"))));
+    QCOMPARE(rcode, 5); // REFUSED, from loopback, which may update - but only signed
+    verifyUnchanged(owner, before);
+}
+
+void TestDnsUpdater::unknownKeyIsRefused()
+{
+    const auto &l = m_fixture.layout();
+    const qint64 before = serial();
+    TsigKey other = m_key;
+    other.name = QStringLiteral("not-a-key-of-ours");
+    const DnsUpdater updater(
+        {l.authoritative.address, l.authoritative.port, name(l.ourZone), other, {}}, 1000, 1);
+    const UpdateResult r =
+        updater.apply({probeChange(QStringLiteral("unknown-key.edge.headroom.test"))});
+    QVERIFY(!r.ok);
+    QCOMPARE(r.rcode, 5);
+    QVERIFY2(r.error.startsWith(QLatin1String("REFUSED")), qPrintable(r.error));
+    verifyUnchanged(QStringLiteral("unknown-key.edge.headroom.test"), before);
+}
+
+void TestDnsUpdater::wrongAlgorithmIsRefused()
+{
+    const auto &l = m_fixture.layout();
+    const qint64 before = serial();
+    for (const QString &algorithm : {QStringLiteral("hmac-sha512"), QStringLiteral("hmac-sha1")}) {
+        TsigKey other = m_key; // the right name and secret, the wrong algorithm
+        other.algorithm = algorithm;
+        const DnsUpdater updater(
+            {l.authoritative.address, l.authoritative.port, name(l.ourZone), other, {}}, 1000, 1);
+        const UpdateResult r =
+            updater.apply({probeChange(QStringLiteral("wrong-algorithm.edge.headroom.test"))});
+        QVERIFY(!r.ok);
+        QCOMPARE(r.rcode, 5);
+        QVERIFY2(r.error.startsWith(QLatin1String("REFUSED")), qPrintable(r.error));
+    }
+    verifyUnchanged(QStringLiteral("wrong-algorithm.edge.headroom.test"), before);
+}
+
+void TestDnsUpdater::updatesOnlyFromLoopback()
+{
+    // The zones say who may update them: the sandbox key (TSIG-ALLOW-DNSUPDATE), from loopback
+    // (ALLOW-DNSUPDATE-FROM, with allow-dnsupdate-from in pdns.conf), and who may transfer them
+    // (TSIG-ALLOW-AXFR) - on every zone the server has.
+    const auto &l = m_fixture.layout();
+    {
+        QSqlDatabase db =
+            QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("pdns-metadata"));
+        db.setDatabaseName(l.serverDir(l.authoritative.name) + QStringLiteral("/pdns.sqlite3"));
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("SELECT d.name, m.kind, m.content FROM domains d LEFT JOIN "
+                                      "domainmetadata m ON m.domain_id = d.id "
+                                      "ORDER BY d.name, m.kind")));
+        QHash<QString, QStringList> meta;
+        while (q.next())
+            meta[q.value(0).toString()].append(q.value(1).toString() + QLatin1Char('=') +
+                                               q.value(2).toString());
+        QCOMPARE(meta.size(), 1 + l.shardCount + 1); // ours, the shards, the subscriber's
+        for (auto it = meta.cbegin(); it != meta.cend(); ++it) {
+            for (const QString &required :
+                 {QStringLiteral("ALLOW-DNSUPDATE-FROM=127.0.0.0/8"),
+                  QStringLiteral("TSIG-ALLOW-DNSUPDATE=") + l.updateKeyName,
+                  QStringLiteral("TSIG-ALLOW-AXFR=") + l.updateKeyName})
+                QVERIFY2(it.value().contains(required),
+                         qPrintable(it.key() + QLatin1String(": ") + it.value().join(',')));
+        }
+        q = QSqlQuery();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("pdns-metadata"));
+
+    // And PowerDNS holds to it: a correctly signed UPDATE from another address of this machine
+    // is refused. (A machine with no address but loopback can only show the metadata above.)
+    const auto outside = outsideAddress();
+    if (!outside) {
+        qWarning("no non-loopback IPv4 address here: the source check rests on the metadata");
+        return;
+    }
+    const QString owner = QStringLiteral("outside.edge.headroom.test");
+    const qint64 before = serial();
+    quint16 id = 0;
+    QByteArray mac;
+    QString error;
+    const QByteArray signedUpdate =
+        DnsUpdater::buildMessage(name(l.ourZone), {probeChange(owner)}, m_key, &id, &mac, &error);
+    QVERIFY2(!signedUpdate.isEmpty(), qPrintable(error));
+    QCOMPARE(sendFrom(*outside, l.authoritative.address, l.authoritative.port, signedUpdate), 5);
+    verifyUnchanged(owner, before);
+    // The same message from loopback is applied: it was the source that was refused.
+    const QByteArray again =
+        DnsUpdater::buildMessage(name(l.ourZone), {probeChange(owner)}, m_key, &id, &mac, &error);
+    QCOMPARE(sendFrom(QHostAddress(QHostAddress::LocalHost), l.authoritative.address,
+                      l.authoritative.port, again),
+             0);
+    QVERIFY(ask(owner).ok());
+    qInfo("a signed UPDATE from %s was refused, from 127.0.0.1 applied",
+          qPrintable(outside->toString()));
+}
+
+void TestDnsUpdater::transferOfOurZoneNeedsTheKey()
+{
+    const auto &l = m_fixture.layout();
+    for (const QString &zone : {l.ourZone, l.shardZones().first(), l.subscriberZone}) {
+        const ZoneTransferResult unsignedTransfer =
+            transferZone(l.authoritative.address, l.authoritative.port, name(zone), std::nullopt);
+        QVERIFY2(!unsignedTransfer.ok, qPrintable(zone));
+        QVERIFY(unsignedTransfer.records.isEmpty());
+        TsigKey wrong = m_key;
+        wrong.secret = QByteArray(32, 'w').toBase64();
+        const ZoneTransferResult wrongKey =
+            transferZone(l.authoritative.address, l.authoritative.port, name(zone), wrong);
+        QVERIFY2(!wrongKey.ok, qPrintable(zone));
+        QVERIFY(wrongKey.records.isEmpty());
+        const ZoneTransferResult signedTransfer =
+            transferZone(l.authoritative.address, l.authoritative.port, name(zone), m_key);
+        QVERIFY2(signedTransfer.ok, qPrintable(zone + QLatin1String(": ") + signedTransfer.error));
+        QVERIFY(!signedTransfer.records.isEmpty());
+    }
 }
 
 void TestDnsUpdater::serviceAppliesOffTheCallersThread()

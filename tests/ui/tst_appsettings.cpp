@@ -26,6 +26,7 @@ private Q_SLOTS:
 private:
     QTemporaryDir m_dir;
     QString m_keyFile;
+    QString m_openKeyFile; // readable by everyone
 };
 
 void TestAppSettings::initTestCase()
@@ -36,6 +37,14 @@ void TestAppSettings::initTestCase()
     QFile key(m_keyFile);
     QVERIFY(key.open(QIODevice::WriteOnly));
     key.write("c2VjcmV0\n");
+    // Like every secret file: only its owner may read it.
+    QVERIFY(key.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+    m_openKeyFile = m_dir.filePath(QStringLiteral("open.key"));
+    QFile open(m_openKeyFile);
+    QVERIFY(open.open(QIODevice::WriteOnly));
+    open.write("c2VjcmV0\n");
+    QVERIFY(open.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                QFileDevice::ReadGroup | QFileDevice::ReadOther));
 }
 
 void TestAppSettings::defaultsAreValid()
@@ -119,6 +128,15 @@ void TestAppSettings::validate_data()
         << "tsigKeyName" << QVariant(QStringLiteral("k")) << "key file";
     QTest::newRow("file without key")
         << "tsigKeyFile" << QVariant(QStringLiteral("/etc/hostname")) << "name of its key";
+    QTest::newRow("keychain without key")
+        << "tsigSecretInKeychain" << QVariant(true) << "name of its key";
+    QTest::newRow("key in keychain")
+        << "tsigKeyName+keychain" << QVariant(QStringLiteral("headroom-update")) << "";
+    QTest::newRow("key in a 0600 file") << "tsigKeyName+file" << QVariant(m_keyFile) << "";
+    QTest::newRow("key in a file others read")
+        << "tsigKeyName+file" << QVariant(m_openKeyFile) << "chmod 600";
+    QTest::newRow("key in keychain and file")
+        << "tsigKeyName+keychain+file" << QVariant(m_keyFile) << "not both";
     QTest::newRow("interval 199") << "pollIntervalMs" << QVariant(199) << "poll interval";
     QTest::newRow("interval 200") << "pollIntervalMs" << QVariant(200) << "";
     QTest::newRow("interval 60000") << "pollIntervalMs" << QVariant(60000) << "";
@@ -147,7 +165,19 @@ void TestAppSettings::validate()
         settings.tsigKeyName = value.toString();
     else if (field == QLatin1String("tsigKeyFile"))
         settings.tsigKeyFile = value.toString();
-    else if (field == QLatin1String("databasePath"))
+    else if (field == QLatin1String("tsigSecretInKeychain"))
+        settings.tsigSecretInKeychain = value.toBool();
+    else if (field == QLatin1String("tsigKeyName+keychain")) {
+        settings.tsigKeyName = value.toString();
+        settings.tsigSecretInKeychain = true;
+    } else if (field == QLatin1String("tsigKeyName+file")) {
+        settings.tsigKeyName = QStringLiteral("headroom-update");
+        settings.tsigKeyFile = value.toString();
+    } else if (field == QLatin1String("tsigKeyName+keychain+file")) {
+        settings.tsigKeyName = QStringLiteral("headroom-update");
+        settings.tsigSecretInKeychain = true;
+        settings.tsigKeyFile = value.toString();
+    } else if (field == QLatin1String("databasePath"))
         settings.databasePath = value.toString();
     else if (field == QLatin1String("pollIntervalMs"))
         settings.pollIntervalMs = value.toInt();

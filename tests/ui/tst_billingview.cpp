@@ -17,6 +17,7 @@
 #include "invoicepanel.h"
 #include "invoicetablemodel.h"
 #include "revenuechartview.h"
+#include "store/auditrepository.h"
 #include "store/billingrepository.h"
 #include "store/database.h"
 #include "store/leaserepository.h"
@@ -543,6 +544,22 @@ void TestBillingView::runIssueAndExportThroughTheWidgets()
     QTRY_COMPARE(view.chart()->netMinor(11), 0);
     // The month is unbilled again, for the next run.
     QTRY_COMPARE(view.unbilledModel()->rowCount(), 1);
+
+    // Each step is in the audit log as the console's, oldest last.
+    Database db;
+    QVERIFY(db.open(m_path));
+    const auto audit = AuditRepository(db).list(10);
+    QVERIFY(audit);
+    QStringList actions;
+    for (const AuditEntry &e : audit.value()) {
+        QVERIFY2(e.actor.startsWith(QStringLiteral("console:")), qPrintable(e.actor));
+        actions.prepend(e.action);
+    }
+    QCOMPARE(actions, QStringList({QStringLiteral("billing.invoice.run"),
+                                   QStringLiteral("billing.invoice.issue"),
+                                   QStringLiteral("billing.invoice.pay"),
+                                   QStringLiteral("billing.invoice.credit")}));
+    QVERIFY(audit.value().first().detail.endsWith(QStringLiteral("tariff was agreed at EUR 0.40")));
 }
 
 void TestBillingView::usageCsvExport()

@@ -11,6 +11,7 @@
 #include "leasesview.h"
 #include "leasetablemodel.h"
 #include "leasetimelinewidget.h"
+#include "store/auditrepository.h"
 #include "store/database.h"
 #include "store/leaserepository.h"
 #include "store/loadhistoryrepository.h"
@@ -451,6 +452,25 @@ void TestLeasesView::dragMovesScheduledLeaseWithUndoRedo()
     QCOMPARE(resized.startsAtMs, before.startsAtMs + 3 * HourMs - 45 * MinuteMs);
     QCOMPARE(resized.endsAtMs, before.endsAtMs + 3 * HourMs);
     QCOMPARE(view.undoStack()->count(), 2);
+
+    // Every step is in the audit log as the console's: the drag, two undos and two redos are
+    // moves, the last drag a resize.
+    Database db;
+    QVERIFY(db.open(m_path));
+    const auto audit = AuditRepository(db).list(100);
+    QVERIFY(audit);
+    int moves = 0;
+    int resizes = 0;
+    for (const AuditEntry &e : audit.value()) {
+        QVERIFY2(e.actor.startsWith(QStringLiteral("console:")), qPrintable(e.actor));
+        QVERIFY2(e.detail.startsWith(QStringLiteral("lease %1 (").arg(sample.scheduled)),
+                 qPrintable(e.detail));
+        moves += e.action == QLatin1String("lease.move");
+        resizes += e.action == QLatin1String("lease.resize");
+    }
+    QCOMPARE(moves, 5);
+    QCOMPARE(resizes, 1);
+    QCOMPARE(audit.value().size(), 6);
 }
 
 void TestLeasesView::conflictingDragIsFlagged()

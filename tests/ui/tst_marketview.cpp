@@ -21,6 +21,7 @@
 #include "purchasequeuemodel.h"
 #include "purchaserdialog.h"
 #include "purchasertablemodel.h"
+#include "store/auditrepository.h"
 #include "store/changewatcher.h"
 #include "store/database.h"
 #include "store/leaserepository.h"
@@ -539,7 +540,8 @@ void TestMarketView::postOfferApproveAndReject()
         const auto approved = market.purchase(first.purchases.first().id, std::nullopt);
         QVERIFY(approved);
         QCOMPARE(approved.value().state, PurchaseState::Approved);
-        QVERIFY(approved.value().decidedBy.startsWith(QStringLiteral("operator:")));
+        // The console acts as itself in the audit log: console:<login name>.
+        QVERIFY(approved.value().decidedBy.startsWith(QStringLiteral("console:")));
         const auto rejected = market.purchase(second.purchases.first().id, std::nullopt);
         QVERIFY(rejected);
         QCOMPARE(rejected.value().state, PurchaseState::Rejected);
@@ -786,6 +788,13 @@ void TestMarketView::purchaserFormRefusesCardNumbers()
         for (const QString &field : {stored.organisation, stored.billingAddress,
                                      stored.paymentTokenRef, stored.contactEmail})
             QVERIFY(!PurchaserRepository::looksLikeCardNumber(field));
+        // The console's audit row names the organisation only: no card digits, no payment token.
+        const auto audit = AuditRepository(db).list(1);
+        QVERIFY(audit && audit.value().size() == 1);
+        const AuditEntry &e = audit.value().first();
+        QCOMPARE(e.action, QStringLiteral("purchaser.add"));
+        QVERIFY(e.actor.startsWith(QStringLiteral("console:")));
+        QCOMPARE(e.detail, QStringLiteral("purchaser %1 added: Video Co").arg(stored.id));
     }
 }
 

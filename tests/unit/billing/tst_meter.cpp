@@ -193,6 +193,7 @@ void TestMeter::ledgerForgetsOldCheckpoints()
             .ok());
     QVERIFY(ledger.recordMetered({}, {{"proxy1", read({{"new.example/1", {1, 1}}})}}, {}, 4 * day)
                 .ok());
+    QVERIFY(ledger.forgetOldCheckpoints(4 * day).ok());
     const auto stored = ledger.checkpoints().value();
     QVERIFY(stored.contains("proxy1")); // still known as metered
     QVERIFY(!stored["proxy1"].contains("old.example/1"));

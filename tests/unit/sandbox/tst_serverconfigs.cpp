@@ -12,10 +12,12 @@ class TestServerConfigs final : public QObject
 private Q_SLOTS:
     void layoutFollowsThePortBase();
     void pdnsAllowsUpdatesOnlyFromLoopbackWithLua();
+    void pdnsTransfersOnlySigned();
     void recursorForwardsEachZoneToItsServer();
     void bindRequiresTheKeyForTransfers();
     void haproxyListensOnItsOwnAddressOnly();
     void haproxyHandsItsTableOverAndCachesSlots();
+    void haproxyRuntimeApiIsTwoOwnerOnlyUnixSockets();
     void secretsMustBeBase64_data();
     void secretsMustBeBase64();
     void stateDirWithANewlineIsRefused();
@@ -52,6 +54,16 @@ void TestServerConfigs::pdnsAllowsUpdatesOnlyFromLoopbackWithLua()
     QVERIFY(c.contains("dnsupdate=yes\n"));
     QVERIFY(c.contains("allow-dnsupdate-from=127.0.0.0/8\n"));
     QVERIFY(c.contains("webserver=no\n"));
+}
+
+void TestServerConfigs::pdnsTransfersOnlySigned()
+{
+    // An address in allow-axfr-ips could transfer unsigned; the key in the zones' TSIG-ALLOW-AXFR
+    // metadata is the only way in.
+    const QByteArray c = serverconfigs::pdnsConf(layout(), QStringLiteral("/tmp/hr-test/db"));
+    QVERIFY(c.contains("\nallow-axfr-ips=\n"));
+    QCOMPARE(c.count("allow-axfr-ips"), qsizetype(1));
+    QVERIFY(c.contains("\napi=no\n"));
 }
 
 void TestServerConfigs::recursorForwardsEachZoneToItsServer()
@@ -120,6 +132,47 @@ void TestServerConfigs::haproxyHandsItsTableOverAndCachesSlots()
     QVERIFY(next.contains("  server o1 ipv6@::1:8080 weight 1 disabled\n"));
     QCOMPARE(next.count("  server o"), qsizetype(2));
     QVERIFY(!next.contains("check"));
+}
+
+void TestServerConfigs::haproxyRuntimeApiIsTwoOwnerOnlyUnixSockets()
+{
+    const SandboxLayout l = layout();
+    for (const ProxyEndpoint &p : l.proxies) {
+        const QByteArray c = serverconfigs::haproxyCfg(l, p, 3);
+        const QString dir = l.serverDir(p.name);
+        QCOMPARE(p.runtimeSocket, dir + QStringLiteral("/runtime.sock"));
+        QCOMPARE(p.monitorSocket, dir + QStringLiteral("/monitor.sock"));
+        QVERIFY(p.monitorSocket != p.runtimeSocket && p.monitorSocket != p.masterSocket);
+        // Exactly two, both unix sockets (a path, never ipv4@/ipv6@ or ADDR:PORT), owner-only:
+        // the provisioner's at admin, the scraper's at operator.
+        QStringList sockets;
+        for (const QByteArray &line : c.split('\n')) {
+            if (line.trimmed().startsWith("stats socket "))
+                sockets.append(QString::fromLatin1(line.trimmed()));
+        }
+        QCOMPARE(
+            sockets,
+            QStringList(
+                {QStringLiteral("stats socket %1 mode 600 level admin").arg(p.runtimeSocket),
+                 QStringLiteral("stats socket %1 mode 600 level operator").arg(p.monitorSocket)}));
+        // No HTTP stats page (it would be a second, TCP, way in) and every listener on the
+        // proxy's own loopback address: traffic, the Prometheus exporter and the local peer.
+        QVERIFY(!c.contains("stats enable") && !c.contains("stats uri") &&
+                !c.contains("stats admin"));
+        QVERIFY(p.address.isLoopback());
+        const QByteArray own = p.address.toString().toLatin1() + ':';
+        int listeners = 0;
+        for (const QByteArray &line : c.split('\n')) {
+            const QByteArray t = line.trimmed();
+            if (t.startsWith("bind ") || t.startsWith("peer ")) {
+                ++listeners;
+                QVERIFY2(t.contains(" " + own), t.constData());
+            }
+        }
+        QCOMPARE(listeners, 3);
+        QVERIFY(c.contains("frontend metrics\n  bind " + own + QByteArray::number(p.metricsPort) +
+                           "\n  http-request use-service prometheus-exporter"));
+    }
 }
 
 void TestServerConfigs::secretsMustBeBase64_data()

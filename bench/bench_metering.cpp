@@ -38,6 +38,20 @@ QString summary(const std::vector<double> &ms)
              fixed(quantile(ms, 1.0), 2));
 }
 
+// One ledger row; `way` keeps the two ways' identities apart.
+UsageSample sample(const QString &way, const QString &proxy, const QString &entry, int poll,
+                   const CounterReading &delta)
+{
+    UsageSample u;
+    u.sampleUid = QStringLiteral("%1/%2/%3/%4").arg(proxy, way).arg(poll).arg(entry);
+    u.proxy = proxy;
+    u.site = entry.section(QLatin1Char('/'), 0, 0);
+    u.atMs = poll;
+    u.requests = delta.requests;
+    u.bytes = delta.bytes;
+    return u;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -109,14 +123,7 @@ int main(int argc, char **argv)
             const MeterStep step = meterProxy(stored, p.value());
             advanced.insert(p.key(), step.advanced);
             for (auto d = step.deltas.cbegin(); d != step.deltas.cend(); ++d) {
-                UsageSample u;
-                u.sampleUid = QStringLiteral("%1/c/%2/%3").arg(p.key()).arg(poll).arg(d.key());
-                u.proxy = p.key();
-                u.site = d.key().section(QLatin1Char('/'), 0, 0);
-                u.atMs = poll;
-                u.requests = d->requests;
-                u.bytes = d->bytes;
-                usage.append(u);
+                usage.append(sample(QStringLiteral("c"), p.key(), d.key(), poll, *d));
             }
         }
         if (!ledger.recordMetered(usage, advanced, first, 1000LL * poll).ok()) {
@@ -137,14 +144,7 @@ int main(int argc, char **argv)
         QList<UsageSample> plain;
         for (auto p = deltas.cbegin(); p != deltas.cend(); ++p) {
             for (auto d = p->cbegin(); d != p->cend(); ++d) {
-                UsageSample u;
-                u.sampleUid = QStringLiteral("%1/l/%2/%3").arg(p.key()).arg(poll).arg(d.key());
-                u.proxy = p.key();
-                u.site = d.key().section(QLatin1Char('/'), 0, 0);
-                u.atMs = poll;
-                u.requests = d->requests;
-                u.bytes = d->bytes;
-                plain.append(u);
+                plain.append(sample(QStringLiteral("l"), p.key(), d.key(), poll, *d));
             }
         }
         if (!ledger.record(plain).ok()) {

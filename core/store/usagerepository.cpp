@@ -80,17 +80,7 @@ Result<int> UsageRepository::record(const QList<UsageSample> &samples)
 {
     if (samples.isEmpty())
         return 0;
-    int added = 0;
-    const Result<void> written = m_database.durableWriteTransaction([&]() -> Result<void> {
-        const Result<int> inserted = insertSamples(m_database, samples);
-        if (!inserted)
-            return inserted.error();
-        added = inserted.value();
-        return {};
-    });
-    if (!written)
-        return written.error();
-    return added;
+    return recordMetered(samples, {}, {}, 0); // rows alone: no checkpoint moves
 }
 
 Result<QHash<QString, ProxyCheckpoints>> UsageRepository::checkpoints() const

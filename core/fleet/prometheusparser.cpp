@@ -225,7 +225,10 @@ private:
                 return QStringLiteral("duplicate label %1").arg(key);
             if (out->labels.size() >= m_limits.maxLabelsPerSample)
                 return QStringLiteral("more than %1 labels").arg(m_limits.maxLabelsPerSample);
-            out->labels.insert(key, QString::fromUtf8(value));
+            // Not QString::fromUtf8(), which drops a U+FEFF that starts the value:
+            // "\xEF\xBB\xBFhttp" must not read as "http".
+            QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::ConvertInitialBom);
+            out->labels.insert(key, decoder.decode(value));
             raw.append({labelName.toByteArray(), value});
             skipSpaces(m_line, pos);
             if (pos < m_line.size() && m_line[pos] == ',') {

@@ -77,6 +77,9 @@ void TestPrometheusParser::goodLines_data()
     QTest::newRow("escapes") << QByteArray("x{a=\"q\\\"b\\\\s\\nn\"} 1\n") << "x"
                              << "a"
                              << "q\"b\\s\nn" << 1.0;
+    QTest::newRow("byte order mark kept")
+        << QByteArray("x{proxy=\"\xef\xbb\xbfhttp\"} 1\n") << "x"
+        << "proxy" << QString(QChar(0xfeff)) + QStringLiteral("http") << 1.0;
     QTest::newRow("utf8 value") << QByteArray("x{a=\"caf\xc3\xa9\"} 1\n") << "x"
                                 << "a" << QString::fromUtf8("caf\xc3\xa9") << 1.0;
     QTest::newRow("exponent") << QByteArray("x 1.5e3\n") << "x"

@@ -8,6 +8,7 @@
 #include "store/dnsrepository.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QMainWindow>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -67,6 +68,15 @@ void TestFaultStatusBar::showsTheOutageAndClearsIt()
              qPrintable(indicator->toolTip()));
     QVERIFY2(indicator->toolTip().contains(error), qPrintable(indicator->toolTip()));
     QCOMPARE(indicator->accessibleName(), QStringLiteral("DNS updates failing since ") + clock);
+    // How it looks (docs/console-dns-fault.png with HEADROOM_SCREENSHOT_DIR set).
+    window.resize(900, 120);
+    QTest::qWait(50);
+    const QPixmap shot = window.statusBar()->grab();
+    QVERIFY(!shot.isNull());
+    if (const QString dir = qEnvironmentVariable("HEADROOM_SCREENSHOT_DIR"); !dir.isEmpty()) {
+        QVERIFY(QDir().mkpath(dir));
+        QVERIFY(shot.save(QDir(dir).filePath(QStringLiteral("console-dns-fault.png"))));
+    }
 
     // More failures keep the start of the outage.
     QVERIFY(log.append({since + 20000, QStringLiteral("edge.headroom.test."), 3, false, -1, error,

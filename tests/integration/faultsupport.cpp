@@ -14,32 +14,10 @@
 #include <QHash>
 #include <QProcess>
 #include <QRegularExpression>
+#include <algorithm>
 #include <csignal>
 
 namespace headroom::test {
-
-CtlRun runCtl(const QStringList &arguments, int timeoutMs, const QProcessEnvironment &environment)
-{
-    QProcess p;
-    p.setProcessEnvironment(environment);
-    QElapsedTimer clock;
-    clock.start();
-    p.start(SandboxFixture::binDir() + QStringLiteral("/headroomctl"), arguments);
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished(5000);
-        return {-1, p.readAllStandardOutput(), p.readAllStandardError() + "\n(timed out)",
-                clock.elapsed()};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError(), clock.elapsed()};
-}
-
-QStringList sandboxArgs(const SandboxLayout &layout)
-{
-    return {QStringLiteral("--port-base"), QString::number(layout.portBase),
-            QStringLiteral("--state-dir"), layout.stateDir};
-}
 
 qint64 addShopLease(Database &db, const SandboxLayout &layout, qint64 fromMs, qint64 toMs,
                     double rateRps, double capacityRps)
@@ -215,6 +193,18 @@ bool namesProxy(const ServedSteering &served, const SandboxLayout &layout,
 int statusVia(const ProxyEndpoint &proxy, const QByteArray &host)
 {
     return httpGet(proxy.address, proxy.httpPort, host).status;
+}
+
+qsizetype messagesStartingWith(const QStringList &messages, const QString &text)
+{
+    return std::count_if(messages.cbegin(), messages.cend(),
+                         [&](const QString &m) { return m.startsWith(text); });
+}
+
+qsizetype messagesContaining(const QStringList &messages, const QString &text)
+{
+    return std::count_if(messages.cbegin(), messages.cend(),
+                         [&](const QString &m) { return m.contains(text); });
 }
 
 } // namespace headroom::test

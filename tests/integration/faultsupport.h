@@ -5,6 +5,7 @@
 // serves it.
 
 #include "sandbox/sandboxlayout.h"
+#include "sandboxfixture.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -20,20 +21,6 @@ class Database;
 }
 
 namespace headroom::test {
-
-struct CtlRun
-{
-    int code = -1;
-    QByteArray out;
-    QByteArray err;
-    qint64 elapsedMs = 0;
-};
-
-// headroomctl with `arguments`, waited for (at most timeoutMs).
-CtlRun runCtl(const QStringList &arguments, int timeoutMs = 60000,
-              const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment());
-// --port-base and --state-dir of the sandbox.
-QStringList sandboxArgs(const SandboxLayout &layout);
 
 // shop.example (label "shop": www.shop.example CNAMEs to its steering name) on the purchaser's
 // two origins, with a best-effort lease of `rateRps` over [fromMs, toMs); every proxy's capacity
@@ -66,6 +53,9 @@ private:
 // Messages (timestamps stripped) that appear more than `limit` times: what an operator would
 // call a log repeating itself.
 QStringList repeatedMessages(const QStringList &messages, int limit);
+// How many messages start with / contain `text`.
+qsizetype messagesStartingWith(const QStringList &messages, const QString &text);
+qsizetype messagesContaining(const QStringList &messages, const QString &text);
 
 // The steering record of `label` as our primary serves it (AXFR of its shard, signed with the
 // update key).

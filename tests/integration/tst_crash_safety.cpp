@@ -45,13 +45,6 @@ constexpr int kValidity = 6;
 // Lease end + drain (TTL + 2 polls + 1 s) + slack: after this nothing of the lease may remain.
 constexpr qint64 kDrainMs = kTtl * 1000 + 2 * kPollMs + 1000;
 
-struct Run
-{
-    int code = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
 QString siteName(int i)
 {
     return QStringLiteral("crash%1.example").arg(i);
@@ -68,7 +61,7 @@ private Q_SLOTS:
     void killsAtRandomPointsLoseNothing();
 
 private:
-    Run ctl(const QStringList &args, int timeoutMs = 30000);
+    CtlRun ctl(const QStringList &args);
     void scheduleLeases(qint64 nowMs);
     // Per site (by host): what the proxies' tables counted, summed over proxies and generations.
     std::map<QString, quint64> proxyCounters(QString *error);
@@ -92,24 +85,9 @@ private:
     int m_leaseCount = 0;
 };
 
-Run TestCrashSafety::ctl(const QStringList &args, int timeoutMs)
+CtlRun TestCrashSafety::ctl(const QStringList &args)
 {
-    const SandboxLayout &l = m_sandbox.layout();
-    QProcess p;
-    p.start(SandboxFixture::binDir() + QStringLiteral("/headroomctl"),
-            args + QStringList{QStringLiteral("--port-base"), QString::number(l.portBase),
-                               QStringLiteral("--state-dir"), l.stateDir});
-    Run r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "timed out";
-        return r;
-    }
-    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return runCtl(args + sandboxArgs(m_sandbox.layout()), 30000);
 }
 
 void TestCrashSafety::initTestCase()
@@ -125,7 +103,7 @@ void TestCrashSafety::initTestCase()
     const SandboxLayout &l = m_sandbox.layout();
     const OriginEndpoint &origin = l.origins.constFirst();
     for (int i = 0; i < kSites; ++i) {
-        const Run r = ctl(
+        const CtlRun r = ctl(
             {QStringLiteral("site"), QStringLiteral("add"), siteName(i), QStringLiteral("--origin"),
              QStringLiteral("%1:%2").arg(origin.address.toString()).arg(origin.httpPort),
              QStringLiteral("--host"), QStringLiteral("www.") + siteName(i),
@@ -144,8 +122,8 @@ void TestCrashSafety::initTestCase()
     QCOMPARE(m_siteHost.size(), kSites);
 
     // One clean cycle before any traffic: the proxies' tables become the metering baseline.
-    const Run first = ctl({QStringLiteral("run"), QStringLiteral("--once"),
-                           QStringLiteral("--poll"), QString::number(kPollMs)});
+    const CtlRun first = ctl({QStringLiteral("run"), QStringLiteral("--once"),
+                              QStringLiteral("--poll"), QString::number(kPollMs)});
     QVERIFY2(first.code == 0, first.err.constData());
     m_baseline = proxyCounters(&error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -345,14 +323,14 @@ void TestCrashSafety::killsAtRandomPointsLoseNothing()
         }
 
         // One reconcile makes the served zone equal the desired state.
-        const Run apply =
+        const CtlRun apply =
             ctl({QStringLiteral("dns"), QStringLiteral("apply"), QStringLiteral("--json")});
         QVERIFY2(apply.code == 0, (apply.out + apply.err).constData());
         const QJsonObject applied = QJsonDocument::fromJson(apply.out).object();
         if (applied.value(QStringLiteral("applied")).toBool())
             ++reconciled;
         if (k % 10 == 0) {
-            const Run diff = ctl({QStringLiteral("dns"), QStringLiteral("diff")});
+            const CtlRun diff = ctl({QStringLiteral("dns"), QStringLiteral("diff")});
             QVERIFY2(diff.code == 0, (diff.out + diff.err).constData());
             ++diffChecks;
         }
@@ -383,8 +361,8 @@ void TestCrashSafety::killsAtRandomPointsLoseNothing()
     // Traffic stops; one clean run meters what is left. Then the ledger equals the counters.
     stopTraffic();
     QThread::msleep(300);
-    const Run last = ctl({QStringLiteral("run"), QStringLiteral("--once"), QStringLiteral("--poll"),
-                          QString::number(kPollMs)});
+    const CtlRun last = ctl({QStringLiteral("run"), QStringLiteral("--once"),
+                             QStringLiteral("--poll"), QString::number(kPollMs)});
     QVERIFY2(last.code == 0, last.err.constData());
     QString error;
     const std::map<QString, quint64> counted = proxyCounters(&error);

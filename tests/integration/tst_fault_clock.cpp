@@ -86,9 +86,7 @@ QProcessEnvironment TestFaultClock::fakedEnvironment() const
 
 int TestFaultClock::countLog(const ControllerProcess &c, const QString &text) const
 {
-    const QStringList messages = c.messages();
-    return int(std::count_if(messages.cbegin(), messages.cend(),
-                             [&](const QString &m) { return m.contains(text); }));
+    return int(messagesContaining(c.messages(), text));
 }
 
 void TestFaultClock::jumpsForwardsAndBack()

@@ -179,16 +179,12 @@ void TestFaultDbLocked::controllerKeepsSteeringAndCatchesUp()
 
     controller.stop();
     const QStringList messages = controller.messages();
-    const auto count = [&](const QString &prefix) {
-        return std::count_if(messages.cbegin(), messages.cend(),
-                             [&](const QString &m) { return m.startsWith(prefix); });
-    };
     for (const QString &m : messages) {
         if (m.startsWith(QLatin1String("database")) || m.contains(QLatin1String("metering")))
             qInfo("log: %s", qPrintable(m));
     }
-    QCOMPARE(count(QStringLiteral("database busy since")), 1);
-    QCOMPARE(count(QStringLiteral("database writable again after")), 1);
+    QCOMPARE(messagesStartingWith(messages, QStringLiteral("database busy since")), 1);
+    QCOMPARE(messagesStartingWith(messages, QStringLiteral("database writable again after")), 1);
     QVERIFY(std::none_of(messages.cbegin(), messages.cend(),
                          [](const QString &m) { return m.startsWith(QLatin1String("metering")); }));
     const QStringList repeated = repeatedMessages(messages, 3);

@@ -145,16 +145,12 @@ void TestFaultDnsOutage::outageIsRetriedWithBackoffAndConverges()
     // The log: the outage once, its end once, and nothing repeating.
     controller.stop();
     const QStringList messages = controller.messages();
-    const auto count = [&](const QString &prefix) {
-        return std::count_if(messages.cbegin(), messages.cend(),
-                             [&](const QString &m) { return m.startsWith(prefix); });
-    };
     for (const QString &m : messages) {
         if (m.startsWith(QLatin1String("DNS updates")))
             qInfo("log: %s", qPrintable(m));
     }
-    QCOMPARE(count(QStringLiteral("DNS updates failing since")), 1);
-    QCOMPARE(count(QStringLiteral("DNS updates applied again after")), 1);
+    QCOMPARE(messagesStartingWith(messages, QStringLiteral("DNS updates failing since")), 1);
+    QCOMPARE(messagesStartingWith(messages, QStringLiteral("DNS updates applied again after")), 1);
     const QStringList repeated = repeatedMessages(messages, 3);
     QVERIFY2(repeated.isEmpty(), qPrintable(repeated.join(QLatin1Char('\n'))));
 }

@@ -14,7 +14,6 @@
 #include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QTest>
-#include <algorithm>
 
 using namespace headroom;
 using namespace headroom::test;
@@ -120,16 +119,14 @@ void TestFaultProxyKill::killedProxyIsLeftOutAndReprovisioned()
 
     controller.stop();
     const QStringList messages = controller.messages();
-    const auto count = [&](const QString &text) {
-        return std::count_if(messages.cbegin(), messages.cend(),
-                             [&](const QString &m) { return m.contains(text); });
-    };
     for (const QString &m : messages) {
         if (m.contains(victim.name))
             qInfo("log: %s", qPrintable(m));
     }
-    QCOMPARE(count(victim.name + QStringLiteral(" is down")), 1);
-    QCOMPARE(count(victim.name + QStringLiteral(" answers again as a new process")), 1);
+    QCOMPARE(messagesContaining(messages, victim.name + QStringLiteral(" is down")), 1);
+    QCOMPARE(messagesContaining(messages,
+                                victim.name + QStringLiteral(" answers again as a new process")),
+             1);
     const QStringList repeated = repeatedMessages(messages, 3);
     QVERIFY2(repeated.isEmpty(), qPrintable(repeated.join(QLatin1Char('\n'))));
 }

@@ -2,7 +2,9 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QProcess>
 #include <QRandomGenerator>
 #include <QTcpSocket>
 #include <cstdlib>
@@ -121,6 +123,29 @@ HttpResult httpGet(const QHostAddress &address, quint16 port, const QByteArray &
     const QList<QByteArray> first = r.headers.left(r.headers.indexOf('\r')).split(' ');
     r.status = first.size() > 1 ? first[1].toInt() : -1;
     return r;
+}
+
+CtlRun runCtl(const QStringList &arguments, int timeoutMs, const QProcessEnvironment &environment)
+{
+    QProcess p;
+    p.setProcessEnvironment(environment);
+    QElapsedTimer clock;
+    clock.start();
+    p.start(SandboxFixture::binDir() + QStringLiteral("/headroomctl"), arguments);
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished(5000);
+        return {-1, p.readAllStandardOutput(), p.readAllStandardError() + "\n(timed out)",
+                clock.elapsed()};
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError(), clock.elapsed()};
+}
+
+QStringList sandboxArgs(const SandboxLayout &layout)
+{
+    return {QStringLiteral("--port-base"), QString::number(layout.portBase),
+            QStringLiteral("--state-dir"), layout.stateDir};
 }
 
 } // namespace headroom::test

@@ -3,7 +3,9 @@
 #include "sandbox/sandbox.h"
 
 #include <QHostAddress>
+#include <QProcessEnvironment>
 #include <QString>
+#include <QStringList>
 #include <QTemporaryDir>
 #include <memory>
 
@@ -18,6 +20,21 @@ struct HttpResult
 };
 HttpResult httpGet(const QHostAddress &address, quint16 port, const QByteArray &host,
                    const QByteArray &path = "/");
+
+// One run of headroomctl, for tests.
+struct CtlRun
+{
+    int code = -1;
+    QByteArray out;
+    QByteArray err;
+    qint64 elapsedMs = 0;
+};
+
+// headroomctl with `arguments`, waited for (at most timeoutMs).
+CtlRun runCtl(const QStringList &arguments, int timeoutMs = 60000,
+              const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment());
+// --port-base and --state-dir of the sandbox.
+QStringList sandboxArgs(const SandboxLayout &layout);
 
 // One sandbox per test binary, on free ports, in a temporary state directory; always torn down
 // (destructor, and at exit). A server that cannot start makes up() fail: tests never skip.
